@@ -1,0 +1,171 @@
+import type { z } from 'zod';
+import { errorMessage } from './errors.js';
+import { getLogger, type Logger } from './log.js';
+import { RateLimitedLog } from './rate-limit.js';
+
+/** Anything can travel along an edge; by convention a list of records. */
+export type Data = unknown;
+
+/** The usual shape of a record: `type`, `id`, `value`, optional `units`, `timestamp`, extras. */
+export type DataRecord = Record<string, unknown>;
+
+/** Anything with a `receive` method can be connected as a sink. */
+export interface DataReceiver {
+  receive(data: Data): unknown;
+}
+
+/** A zod object schema describing a plugin's keyword options. */
+export type OptionsSchema = z.ZodObject;
+
+/** What a plugin class looks like to the registry. */
+export interface PluginClass {
+  new (options?: never): DataNode;
+  readonly name: string;
+  /** Built-ins declare their options; classes without a schema get the decoded attributes. */
+  readonly optionsSchema?: OptionsSchema;
+  /** One line shown in listings and generated docs. */
+  readonly description?: string;
+}
+
+/**
+ * What sources, filters and sinks share: a node name for logs, and a lifecycle.
+ * Constructors do no I/O; `start()` begins the work; `close()` ends it, once.
+ */
+export abstract class DataNode {
+  #nodeName: string | undefined;
+  #log: Logger | undefined;
+  #closing: Promise<void> | undefined;
+
+  /** The graph node name (the class name until the daemon names it). */
+  get nodeName(): string {
+    return this.#nodeName ?? this.constructor.name;
+  }
+
+  set nodeName(name: string) {
+    this.#nodeName = name;
+    this.#log = undefined;
+  }
+
+  /** A logger whose lines carry this node's name. */
+  get log(): Logger {
+    this.#log ??= getLogger(this.nodeName);
+    return this.#log;
+  }
+
+  /** Begins the node's work: open ports, listen, schedule the first tick. */
+  start(): void | Promise<void> {
+    return undefined;
+  }
+
+  /** Stops the node's work and flushes; safe to call any number of times. */
+  close(): Promise<void> {
+    this.#closing ??= Promise.resolve().then(() => this.onClose());
+    return this.#closing;
+  }
+
+  /** Counters for health and metrics; nodes that count more override and extend it. */
+  stats(): Record<string, number> {
+    return {};
+  }
+
+  /** Override to release resources; called once by `close()`. */
+  protected onClose(): void | Promise<void> {
+    return undefined;
+  }
+}
+
+/** Produces data and pushes it to its connected sinks, in the order they were connected. */
+export class DataSource extends DataNode {
+  #sinks: DataReceiver[] = [];
+  #sinkErrors = 0;
+  #sinkErrorLog: RateLimitedLog | undefined;
+
+  /** A Python-style port may pass its sinks (`super(sinks)`); options objects are ignored here. */
+  constructor(sinks?: unknown) {
+    super();
+    if (Array.isArray(sinks)) this.connectSinks(sinks as DataReceiver[]);
+  }
+
+  get sinks(): readonly DataReceiver[] {
+    return this.#sinks;
+  }
+
+  /**
+   * Hands `data` to every sink. A sink that throws or rejects is logged (rate-limited) and
+   * counted; the other sinks and this source carry on.
+   */
+  send(data: Data): void {
+    const sinks = this.#sinks;
+    for (let i = 0; i < sinks.length; i++) {
+      const sink = sinks[i] as DataReceiver;
+      try {
+        const result = sink.receive(data);
+        if (result !== undefined && isThenable(result)) {
+          result.then(undefined, (err: unknown) => {
+            this.#sinkFailed(sink, err);
+          });
+        }
+      } catch (err) {
+        this.#sinkFailed(sink, err);
+      }
+    }
+  }
+
+  connectSinks(sinks: DataReceiver | readonly DataReceiver[]): void {
+    const candidates: readonly DataReceiver[] = Array.isArray(sinks) ? sinks : [sinks];
+    for (const sink of candidates) {
+      if (this.#sinks.includes(sink)) {
+        this.log.warning(`Not adding duplicated sink ${describe(sink)}.`);
+      } else if ((sink as unknown) === this) {
+        this.log.warning('Not connecting a node to itself.');
+      } else if (typeof (sink as Partial<DataReceiver> | null)?.receive !== 'function') {
+        this.log.warning(`Skipping invalid sink ${describe(sink)}: it has no receive method.`);
+      } else {
+        this.#sinks.push(sink);
+      }
+    }
+  }
+
+  disconnectSinks(sinks: DataReceiver | readonly DataReceiver[]): void {
+    const gone: readonly DataReceiver[] = Array.isArray(sinks) ? sinks : [sinks];
+    this.#sinks = this.#sinks.filter((s) => !gone.includes(s));
+  }
+
+  override stats(): Record<string, number> {
+    return { sink_errors: this.#sinkErrors };
+  }
+
+  #sinkFailed(sink: DataReceiver, err: unknown): void {
+    this.#sinkErrors += 1;
+    this.#sinkErrorLog ??= new RateLimitedLog(this.log);
+    const sinkName = describe(sink);
+    this.#sinkErrorLog.error(
+      `sink ${sinkName}`,
+      `[DATALOGD_ERR_SINK_THREW] ${this.nodeName} -> ${sinkName}: ${errorMessage(err)} (${this.#sinkErrors} sink error(s) so far)`,
+    );
+  }
+}
+
+/** Receives data, transforms it, and sends the result on. */
+export class DataFilter extends DataSource {
+  receive(data: Data): unknown {
+    this.send(data);
+    return undefined;
+  }
+}
+
+/** Consumes data. */
+export class DataSink extends DataNode {
+  receive(_data: Data): unknown {
+    return undefined;
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
+
+function describe(sink: unknown): string {
+  if (sink instanceof DataNode) return sink.nodeName;
+  return (sink as object | null)?.constructor.name ?? String(sink);
+}
