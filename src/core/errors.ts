@@ -3,15 +3,14 @@
  * test/unit/core/errors.test.ts keeps the two in step.
  */
 export const ERROR_CODES = {
-  DATALOGD_ERR_CONFIG_READ: 'A configuration file exists but could not be read.',
+  DATALOGD_ERR_CONFIG_READ:
+    'A configuration file named with -c is missing, or an existing one cannot be read.',
   DATALOGD_ERR_CONFIG_SYNTAX: 'A configuration file is not valid INI.',
   DATALOGD_ERR_CONFIG_INTERPOLATION: 'A `%` in a configuration value is not written as `%%`.',
   DATALOGD_ERR_GRAPH_SYNTAX: 'The connection graph is not valid DOT.',
   DATALOGD_ERR_GRAPH_NOT_DIGRAPH: 'The connection graph is not a single `digraph`.',
   DATALOGD_ERR_GRAPH_EMPTY: 'The connection graph declares no nodes.',
-  DATALOGD_ERR_GRAPH_DEFAULTS: 'The graph uses `node [...]`, `edge [...]` or `graph [...]` defaults.',
   DATALOGD_ERR_NODE_NO_CLASS: 'A node has no `class` attribute.',
-  DATALOGD_ERR_NODE_DUPLICATE: 'Two node statements declare the same node name.',
   DATALOGD_ERR_UNKNOWN_CLASS: 'A node names a class that no built-in or plugin provides.',
   DATALOGD_ERR_UNKNOWN_OPTION: 'A node sets an option its class does not have.',
   DATALOGD_ERR_OPTION_TYPE: 'A node option has a value of the wrong type or out of range.',
@@ -23,11 +22,14 @@ export const ERROR_CODES = {
   DATALOGD_ERR_GRAPH_CYCLE: 'The edges form a cycle, which would make data loop forever.',
   DATALOGD_ERR_PLUGIN_DIR: 'A plugin directory does not exist or cannot be read.',
   DATALOGD_ERR_PLUGIN_LOAD: 'A plugin file could not be imported.',
-  DATALOGD_ERR_PLUGIN_CLASS: 'A plugin file exports a class whose name or base class breaks the naming rule.',
+  DATALOGD_ERR_PLUGIN_CLASS:
+    'A plugin file exports a class whose name or base class breaks the naming rule.',
   DATALOGD_ERR_NODE_START: 'A node failed to start.',
   DATALOGD_ERR_NODE_CLOSE: 'A node failed to close cleanly.',
-  DATALOGD_ERR_SINK_THREW: 'A sink threw or rejected while receiving data; the record was dropped for that sink.',
-  DATALOGD_ERR_FILE_WRITE: 'A file sink could not write (disk full, permissions, missing directory).',
+  DATALOGD_ERR_SINK_THREW:
+    'A sink threw or rejected while receiving data; the record was dropped for that sink.',
+  DATALOGD_ERR_FILE_WRITE:
+    'A file sink could not write (disk full, permissions, missing directory).',
   DATALOGD_ERR_USAGE: 'The command line is wrong (unknown flag, missing value).',
 } as const;
 

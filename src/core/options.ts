@@ -18,7 +18,7 @@ export function validateOptions(
   attributes: Record<string, unknown>,
 ): OptionsResult {
   const result = schema.strict().safeParse(attributes);
-  if (result.success) return { options: result.data as Record<string, unknown>, problems: [] };
+  if (result.success) return { options: result.data, problems: [] };
   const valid = Object.keys(schema.shape);
   const problems = result.error.issues.flatMap((issue) =>
     describeIssue(nodeName, className, valid, issue, attributes),
@@ -50,10 +50,14 @@ function describeIssue(
   return [
     new DatalogdError(
       'DATALOGD_ERR_OPTION_TYPE',
-      `node "${nodeName}": option "${option}" of ${className} ${lowerFirst(issue.message)} (given ${JSON.stringify(given) ?? String(given)})`,
+      `node "${nodeName}": option "${option}" of ${className} ${lowerFirst(issue.message)} (given ${describeValue(given)})`,
       { node: nodeName, option },
     ),
   ];
+}
+
+function describeValue(value: unknown): string {
+  return typeof value === 'symbol' || value === undefined ? String(value) : JSON.stringify(value);
 }
 
 function lowerFirst(text: string): string {

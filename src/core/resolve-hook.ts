@@ -1,0 +1,35 @@
+/**
+ * Module resolution hook, registered with `module.register` before user plugins load, so
+ * that `import { DataSource } from 'datalogd'` in a plugin file anywhere on disk resolves
+ * to the very module the daemon runs (same classes, so `instanceof` holds), whether
+ * datalogd was installed globally, run with npx or from a checkout, with no node_modules
+ * near the plugin.
+ */
+interface HookData {
+  readonly target: string;
+}
+
+interface ResolveResult {
+  readonly url: string;
+  readonly shortCircuit?: boolean;
+  readonly format?: string | null;
+}
+
+type NextResolve = (specifier: string, context: unknown) => Promise<ResolveResult>;
+
+let target: string | undefined;
+
+export function initialize(data: HookData): void {
+  target = data.target;
+}
+
+export async function resolve(
+  specifier: string,
+  context: unknown,
+  nextResolve: NextResolve,
+): Promise<ResolveResult> {
+  if (target !== undefined && specifier === 'datalogd') {
+    return { url: target, shortCircuit: true, format: 'module' };
+  }
+  return nextResolve(specifier, context);
+}

@@ -1,0 +1,145 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+
+/** A scratch directory and an environment whose XDG locations point inside it. */
+export interface Sandbox {
+  readonly dir: string;
+  readonly env: NodeJS.ProcessEnv;
+  cleanup(): Promise<void>;
+}
+
+export async function makeSandbox(): Promise<Sandbox> {
+  const dir = await mkdtemp(join(tmpdir(), 'datalogd-test-'));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    XDG_CONFIG_HOME: join(dir, 'config-home'),
+    XDG_CONFIG_DIRS: join(dir, 'config-site'),
+  };
+  return {
+    dir,
+    env,
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** A running `datalogd` process whose output is collected line by line. */
+export class DaemonProcess {
+  readonly child: ChildProcess;
+  readonly stdoutLines: string[] = [];
+  readonly stderrLines: string[] = [];
+  readonly exited: Promise<number | null>;
+  #waiters: (() => void)[] = [];
+
+  constructor(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string = REPO_ROOT) {
+    this.child = spawn(process.execPath, [CLI, ...args], {
+      env,
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    collectLines(this.child.stdout, this.stdoutLines, () => { this.#wake(); });
+    collectLines(this.child.stderr, this.stderrLines, () => { this.#wake(); });
+    this.exited = new Promise((resolve) => {
+      // 'close' rather than 'exit': it comes after the output streams have ended.
+      this.child.on('close', (code) => {
+        this.#wake();
+        resolve(code);
+      });
+    });
+  }
+
+  get stdout(): string {
+    return this.stdoutLines.join('\n');
+  }
+
+  get stderr(): string {
+    return this.stderrLines.join('\n');
+  }
+
+  /** Resolves once `predicate` holds; rejects with the output so far after `timeoutMs`. */
+  async waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `timed out waiting for ${what}\n--- stdout ---\n${this.stdout}\n--- stderr ---\n${this.stderr}`,
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 50);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  waitForStdoutLines(count: number, timeoutMs?: number): Promise<void> {
+    return this.waitFor(() => this.stdoutLines.length >= count, `${count} stdout lines`, timeoutMs);
+  }
+
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<void> {
+    return this.waitFor(() => pattern.test(this.stderr), `stderr matching ${pattern}`, timeoutMs);
+  }
+
+  /** Sends `signal` and resolves with the exit code; kills the process if it hangs. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<number | null> {
+    if (this.child.exitCode !== null) return this.child.exitCode;
+    this.child.kill(signal);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    try {
+      return await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+function collectLines(
+  stream: NodeJS.ReadableStream | null,
+  into: string[],
+  onLine: () => void,
+): void {
+  if (stream === null) return;
+  let partial = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const parts = (partial + chunk).split('\n');
+    partial = parts.pop() ?? '';
+    into.push(...parts);
+    onLine();
+  });
+  stream.on('end', () => {
+    if (partial !== '') into.push(partial);
+    onLine();
+  });
+}
+
+/** Runs `datalogd` to completion (for commands that are expected to exit by themselves). */
+export async function runDaemon(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 15_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const proc = new DaemonProcess(args, env);
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), timeoutMs);
+  try {
+    const code = await proc.exited;
+    return { code, stdout: proc.stdout, stderr: proc.stderr };
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { z } from 'zod';
+import { setLogWriter, type LogWriter } from '../../../src/core/log.js';
+import { DataFilter, DataSink, DataSource } from '../../../src/core/node.js';
+import { closest, validateOptions } from '../../../src/core/options.js';
+import { kindFromName, Registry } from '../../../src/core/registry.js';
+import { NullDataSink } from '../../../src/plugins/null.js';
+
+let lines: string[];
+let previous: LogWriter;
+beforeEach(() => {
+  lines = [];
+  previous = setLogWriter((l) => lines.push(l));
+});
+afterEach(() => setLogWriter(previous));
+
+describe('kindFromName', () => {
+  const cases: [string, string | undefined][] = [
+    ['CSVDataFilter', 'DataFilter'],
+    ['RandomWalkDataSource', 'DataSource'],
+    ['NullDataSink', 'DataSink'],
+    ['DataSourceDataSink', 'DataSink'],
+    ['Shout', undefined],
+    ['ShoutDataThing', undefined],
+  ];
+  for (const [name, kind] of cases) {
+    test(`${name} -> ${kind}`, () => { assert.equal(kindFromName(name), kind); });
+  }
+});
+
+describe('Registry', () => {
+  test('refuses a class named as one kind but extending another', () => {
+    class WrongDataSink extends DataSource {}
+    const reason = new Registry().register(WrongDataSink, 'file.js');
+    assert.match(reason ?? '', /named as a DataSink but extends DataSource/);
+  });
+
+  test('refuses a class whose name breaks the suffix rule', () => {
+    class Helper extends DataFilter {}
+    assert.match(new Registry().register(Helper, 'f.js') ?? '', /does not end in/);
+  });
+
+  test('a user class with a built-in name overrides it, with a warning', () => {
+    const registry = new Registry([NullDataSink]);
+    const Replacement = class NullDataSink extends DataSink {};
+    assert.equal(registry.register(Replacement, '/plugins/mine.js'), undefined);
+    assert.equal(registry.get('NullDataSink')?.cls, Replacement);
+    assert.ok(
+      lines.some((l) =>
+        /NullDataSink from \/plugins\/mine\.js overrides the one from the built-ins/.test(l),
+      ),
+    );
+  });
+});
+
+describe('validateOptions', () => {
+  const schema = z.object({
+    interval: z.number().positive().default(1).describe('seconds'),
+    role: z.enum(['server', 'client']).default('server'),
+  });
+
+  test('fills defaults', () => {
+    const { options, problems } = validateOptions('n', 'XDataSource', schema, { role: 'client' });
+    assert.deepEqual(problems, []);
+    assert.deepEqual(options, { interval: 1, role: 'client' });
+  });
+
+  test('reports every problem, naming node, option and choices', () => {
+    const { problems } = validateOptions('n', 'XDataSource', schema, {
+      interval: 'soon',
+      role: 'peer',
+      intervall: 2,
+    });
+    const messages = problems.map((p) => `${p.code} ${p.message}`);
+    assert.equal(problems.length, 3);
+    assert.ok(
+      messages.some((m) =>
+        /UNKNOWN_OPTION.*"intervall" \(did you mean "interval"\?\); valid options: interval, role/.test(
+          m,
+        ),
+      ),
+    );
+    assert.ok(
+      messages.some((m) => /OPTION_TYPE.*"interval".*expected number.*given "soon"/.test(m)),
+    );
+    assert.ok(messages.some((m) => /OPTION_TYPE.*"role".*"server"\|"client"/.test(m)));
+  });
+
+  test('closest suggests only near names', () => {
+    assert.equal(
+      closest('RandomWalkDataSorce', ['RandomWalkDataSource', 'NullDataSource']),
+      'RandomWalkDataSource',
+    );
+    assert.equal(closest('Banana', ['RandomWalkDataSource']), undefined);
+  });
+});
