@@ -19,7 +19,7 @@ export type OptionsSchema = z.ZodObject;
 
 /** What a plugin class looks like to the registry. */
 export interface PluginClass {
-  new (options?: never): DataNode;
+  new (options: never): DataNode;
   readonly name: string;
   /** Built-ins declare their options; classes without a schema get the decoded attributes. */
   readonly optionsSchema?: OptionsSchema;

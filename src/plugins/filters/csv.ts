@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { listify } from '../../config/values.js';
+import { DataFilter, type Data } from '../../core/node.js';
+import { toJsonText } from '../json-text.js';
+import { isRecord } from './selector.js';
+
+/** Python code writes `keys=value` as readily as `keys="['value']"`. */
+const stringList = z.union([z.string(), z.array(z.string())]);
+
+const schema = z.object({
+  keys: stringList
+    .default(['timestamp', 'value'])
+    .transform(asList)
+    .describe('Record fields that become columns, in this order, for every record.'),
+  labels: stringList
+    .nullable()
+    .default(['timestamp', '{type}_{id}'])
+    .transform((v) => (v === null ? [] : asList(v)))
+    .describe(
+      'Column label for each key; {field} is replaced by the record field; [] or null: no header.',
+    ),
+  header: z
+    .union([z.enum(['every', 'once', 'none']), z.null(), z.literal(false)])
+    .default('every')
+    .transform((v) => (v === null || v === false ? 'none' : v))
+    .describe("Header line: 'every' on every output, 'once' on the first only, 'none' never."),
+});
+
+export type CSVOptions = z.output<typeof schema>;
+
+function asList(value: string | readonly string[]): readonly string[] {
+  return typeof value === 'string' ? [value] : value;
+}
+
+interface Column {
+  readonly key: string;
+  readonly labelIndex: number;
+  readonly record: Record<string, unknown> | undefined;
+  readonly values: readonly unknown[];
+}
+
+/**
+ * Python datalogd's CSV conversion: one column per (record, key) present, rows from the
+ * column values (an aggregated list gives several rows), cut to the shortest column.
+ */
+export class CSVDataFilter extends DataFilter {
+  static readonly description =
+    'Turns records into CSV text: a column for each of `keys` found in each record, labelled from `labels`, with one row per value (aggregated lists give several rows). Unlike Python datalogd, cells holding commas, quotes or newlines are quoted (RFC 4180).';
+  static readonly optionsSchema = schema;
+
+  readonly #keys: readonly string[];
+  readonly #labels: readonly string[];
+  readonly #header: 'every' | 'once' | 'none';
+  readonly #warnedPlaceholders = new Set<string>();
+  #headerPending: boolean;
+
+  constructor(options: CSVOptions = schema.parse({})) {
+    super();
+    this.#keys = options.keys;
+    this.#labels = options.labels;
+    this.#header = options.header;
+    this.#headerPending = options.header !== 'none' && options.labels.length > 0;
+  }
+
+  override receive(data: Data): undefined {
+    const columns: Column[] = [];
+    for (const item of listify(data)) {
+      if (isRecord(item)) {
+        this.#keys.forEach((key, k) => {
+          if (Object.hasOwn(item, key)) {
+            columns.push({ key, labelIndex: k, record: item, values: listify(item[key]) });
+          }
+        });
+      } else {
+        columns.push({ key: 'data', labelIndex: -1, record: undefined, values: listify(item) });
+      }
+    }
+    if (columns.length === 0) return undefined;
+
+    const lines: string[] = [];
+    if (this.#headerPending) {
+      lines.push(columns.map((c) => csvQuote(this.#label(c))).join(','));
+      if (this.#header === 'once') this.#headerPending = false;
+    }
+    let rows = Infinity;
+    for (const c of columns) rows = Math.min(rows, c.values.length);
+    for (let i = 0; i < rows; i++) {
+      lines.push(columns.map((c) => csvQuote(cellText(c.values[i]))).join(','));
+    }
+    if (lines.length > 0) this.send(lines.join('\n'));
+    return undefined;
+  }
+
+  #label(column: Column): string {
+    if (column.record === undefined) return 'data';
+    const template = this.#labels[column.labelIndex];
+    // Python would raise IndexError; the key itself is the obvious label.
+    if (template === undefined) return column.key;
+    return formatTemplate(template, column.record, (name) => {
+      const warnKey = `${template}\u0000${name}`;
+      if (this.#warnedPlaceholders.has(warnKey)) return;
+      this.#warnedPlaceholders.add(warnKey);
+      this.log.warning(
+        `label "${template}": a record has no field "${name}", so {${name}} is left as it is.`,
+      );
+    });
+  }
+}
+
+/**
+ * Python's `str.format_map` for what labels use: `{name}`, `{name:.Nf}` and the `{{`/`}}`
+ * escapes. A missing field is left as written (Python would raise) and reported.
+ */
+export function formatTemplate(
+  template: string,
+  record: Readonly<Record<string, unknown>>,
+  onMissing: (name: string) => void = () => undefined,
+): string {
+  return template.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (whole, field: string | undefined) => {
+    if (field === undefined) return whole.charAt(0);
+    const [name = '', spec] = field.split(/[:!]/, 2);
+    if (!Object.hasOwn(record, name)) {
+      onMissing(name);
+      return whole;
+    }
+    const value = record[name];
+    const fixed = spec === undefined ? null : /^\.(\d+)f$/.exec(spec);
+    if (fixed != null && typeof value === 'number') return value.toFixed(Number(fixed[1]));
+    return cellText(value);
+  });
+}
+
+/** A value as CSV cell text: numbers as JavaScript prints them, dates in ISO 8601. */
+export function cellText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) {
+    return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  }
+  switch (typeof value) {
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(value);
+    case 'symbol':
+      return value.description ?? '';
+    default:
+      return toJsonText(value);
+  }
+}
+
+/** RFC 4180: a cell with a comma, quote or line break is quoted, its quotes doubled. */
+export function csvQuote(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}

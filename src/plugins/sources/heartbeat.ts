@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { DataSource } from '../../core/node.js';
+import { isRecord } from '../filters/selector.js';
+
+const schema = z.object({
+  interval: z.number().positive().default(1.0).describe('Seconds between beats.'),
+  counter: z
+    .union([z.boolean(), z.number()])
+    .default(true)
+    .transform((v) => Math.trunc(Number(v)))
+    .describe('Start value of the counter put in `value`; true is 1; false or 0 turns it off.'),
+  message: z
+    .unknown()
+    .default({ type: 'config', id: 'heartbeat' })
+    .describe('What each beat sends, in a one-element list.'),
+});
+
+export type HeartbeatOptions = z.output<typeof schema>;
+
+/** Sends a message at a steady interval, optionally numbered, to show that the graph is alive. */
+export class HeartbeatDataSource extends DataSource {
+  static readonly description =
+    'Sends [message] every `interval` seconds; with a counter, a copy of the message whose `value` counts up from `counter`.';
+  static readonly optionsSchema = schema;
+
+  readonly #interval: number;
+  readonly #message: unknown;
+  readonly #counterIgnored: boolean;
+  #counter: number | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(options: HeartbeatOptions = schema.parse({})) {
+    super();
+    this.#interval = options.interval;
+    this.#message = options.message;
+    const counterOn = options.counter !== 0 && Number.isFinite(options.counter);
+    this.#counterIgnored = counterOn && !isRecord(options.message);
+    this.#counter = counterOn && !this.#counterIgnored ? options.counter : undefined;
+  }
+
+  override start(): void {
+    if (this.#closed || this.#timer !== undefined) return;
+    if (this.#counterIgnored) {
+      this.log.warning('The counter needs a message that is an object; sending it without one.');
+    }
+    this.#timer = setInterval(() => {
+      this.#beat();
+    }, this.#interval * 1000);
+    this.#beat();
+  }
+
+  protected override onClose(): void {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #beat(): void {
+    const message = this.#message;
+    if (!isRecord(message)) {
+      this.send([message]);
+      return;
+    }
+    if (this.#counter === undefined) {
+      this.send([{ ...message }]);
+      return;
+    }
+    const value = this.#counter;
+    this.#counter += 1;
+    this.send([{ ...message, value }]);
+  }
+}
