@@ -43,7 +43,11 @@ function buildProgram(): Command {
     .option('-v, --verbose', 'show debug detail (same as --log-level debug)')
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError()
-    .configureOutput({ outputError: (text, write) => { write(text); } })
+    .configureOutput({
+      outputError: (text, write) => {
+        write(text);
+      },
+    })
     .exitOverride((err) => {
       process.exit(err.exitCode === 0 ? 0 : 2);
     });

@@ -43,8 +43,12 @@ export class DaemonProcess {
       cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    collectLines(this.child.stdout, this.stdoutLines, () => { this.#wake(); });
-    collectLines(this.child.stderr, this.stderrLines, () => { this.#wake(); });
+    collectLines(this.child.stdout, this.stdoutLines, () => {
+      this.#wake();
+    });
+    collectLines(this.child.stderr, this.stderrLines, () => {
+      this.#wake();
+    });
     this.exited = new Promise((resolve) => {
       // 'close' rather than 'exit': it comes after the output streams have ended.
       this.child.on('close', (code) => {

@@ -25,7 +25,9 @@ describe('kindFromName', () => {
     ['ShoutDataThing', undefined],
   ];
   for (const [name, kind] of cases) {
-    test(`${name} -> ${kind}`, () => { assert.equal(kindFromName(name), kind); });
+    test(`${name} -> ${kind}`, () => {
+      assert.equal(kindFromName(name), kind);
+    });
   }
 });
 
