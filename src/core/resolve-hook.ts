@@ -31,5 +31,11 @@ export async function resolve(
   if (target !== undefined && specifier === 'datalogd') {
     return { url: target, shortCircuit: true, format: 'module' };
   }
-  return nextResolve(specifier, context);
+  const resolved = await nextResolve(specifier, context);
+  // A plugin directory has no package.json saying "type": "module", so a TypeScript loader
+  // would compile a .ts plugin as CommonJS; plugins are ES modules, like the .mjs ones.
+  if (resolved.url.startsWith('file:') && resolved.url.endsWith('.ts')) {
+    return { ...resolved, format: 'module' };
+  }
+  return resolved;
 }
