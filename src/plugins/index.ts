@@ -1,6 +1,7 @@
 import type { PluginClass } from '../core/node.js';
 import { CSVDataFilter } from './filters/csv.js';
 import { KeyValDataFilter } from './filters/keyval.js';
+import { SocketDataFilter } from './filters/socket/index.js';
 import { TimeStampDataFilter } from './filters/timestamp.js';
 import { NullDataFilter, NullDataSink, NullDataSource } from './null.js';
 import { FileDataSink } from './sinks/file.js';
@@ -18,6 +19,7 @@ export const BUILTIN_PLUGINS: readonly PluginClass[] = [
   TimeStampDataFilter,
   KeyValDataFilter,
   CSVDataFilter,
+  SocketDataFilter,
   NullDataSink,
   PrintDataSink,
   LoggingDataSink,

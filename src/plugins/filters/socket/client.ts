@@ -1,0 +1,194 @@
+import { connect, type Socket } from 'node:net';
+import { Backoff } from '../../../core/backoff.js';
+import { errorMessage } from '../../../core/errors.js';
+import { Connection, type ConnectionContext } from './connection.js';
+import { FrameQueue } from './frame-queue.js';
+
+export interface ClientSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly queueFrames: number;
+  readonly queueBytes: number;
+  readonly retryMinMs: number;
+  readonly retryMaxMs: number;
+  readonly closeGraceMs: number;
+}
+
+/**
+ * The client role: keeps one connection to a server for as long as the node runs,
+ * reconnecting with backoff and jitter. While disconnected, outgoing frames wait in a
+ * bounded queue and leave, in order and before anything newer, once connected again.
+ * With connection framing every outgoing message gets a connection of its own.
+ */
+export class SocketClient {
+  readonly #settings: ClientSettings;
+  readonly #context: ConnectionContext;
+  readonly #queue: FrameQueue;
+  readonly #backoff: Backoff;
+  #connection: Connection | undefined;
+  #connecting: Socket | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+  #failuresInARow = 0;
+  #pumping = false;
+
+  constructor(settings: ClientSettings, context: ConnectionContext) {
+    this.#settings = settings;
+    this.#context = context;
+    this.#queue = new FrameQueue(settings.queueFrames, settings.queueBytes);
+    this.#backoff = new Backoff({ minMs: settings.retryMinMs, maxMs: settings.retryMaxMs });
+  }
+
+  get connected(): boolean {
+    return this.#connection !== undefined && !this.#connection.isEnded();
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  start(): void {
+    this.#connect();
+  }
+
+  send(frame: Buffer): void {
+    const conn = this.#connection?.isEnded() === false ? this.#connection : undefined;
+    if (this.#context.delimiter === null) {
+      this.#enqueue(frame);
+      if (conn !== undefined) this.#sendOnePerConnection(conn);
+      return;
+    }
+    if (conn !== undefined && this.#queue.length === 0) {
+      if (!conn.write(frame)) this.#sendBufferFull(conn);
+      return;
+    }
+    this.#enqueue(frame);
+    if (conn !== undefined) this.#pump();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#retryTimer);
+    this.#connecting?.destroy();
+    const conn = this.#connection;
+    if (conn !== undefined) {
+      // Give what is queued its chance to leave, within the same grace period.
+      this.#pump();
+      await conn.close(this.#settings.closeGraceMs);
+    }
+    if (this.#queue.length > 0) {
+      this.#context.counters.dropped_queue_full += this.#queue.length;
+      this.#context.log.warning(
+        `${this.#queue.length} queued message(s) were not delivered before closing.`,
+      );
+      this.#queue.clear();
+    }
+  }
+
+  #connect(): void {
+    if (this.#closed) return;
+    const { host, port } = this.#settings;
+    const socket = connect({ host, port, keepAlive: true, keepAliveInitialDelay: 15_000 });
+    this.#connecting = socket;
+    const onError = (err: Error): void => {
+      this.#connecting = undefined;
+      socket.destroy();
+      this.#connectFailed(err);
+    };
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      socket.removeListener('error', onError);
+      this.#connecting = undefined;
+      this.#connected(socket);
+    });
+  }
+
+  #connected(socket: Socket): void {
+    if (this.#closed) {
+      socket.destroy();
+      return;
+    }
+    this.#failuresInARow = 0;
+    this.#backoff.succeeded();
+    this.#context.counters.connections_opened += 1;
+    const conn = new Connection(socket, this.#context, (closed) => {
+      this.#disconnected(closed);
+    });
+    this.#connection = conn;
+    this.#context.log.info(`Connection established with ${conn.peer}`);
+    if (this.#context.delimiter === null) this.#sendOnePerConnection(conn);
+    else this.#pump();
+  }
+
+  #connectFailed(err: Error): void {
+    if (this.#closed) return;
+    this.#failuresInARow += 1;
+    const delay = this.#backoff.next();
+    const { host, port } = this.#settings;
+    const message = `Unable to connect to server ${host}:${port} (${errorMessage(err)}); will keep trying.`;
+    if (this.#failuresInARow === 1) this.#context.log.warning(message);
+    else this.#context.log.debug(`${message} Next attempt in ${Math.round(delay)} ms.`);
+    this.#retryTimer = setTimeout(() => {
+      this.#connect();
+    }, delay);
+  }
+
+  #disconnected(conn: Connection): void {
+    if (this.#connection === conn) this.#connection = undefined;
+    if (this.#closed) return;
+    // The first retry after a connection that did something is immediate; a server that
+    // accepts and drops at once gets the backoff, so this never spins.
+    const { transferred, ageMs } = conn.usefulness;
+    const delay = transferred || ageMs >= this.#settings.retryMaxMs ? 0 : this.#backoff.next();
+    this.#retryTimer = setTimeout(() => {
+      this.#connect();
+    }, delay);
+  }
+
+  #enqueue(frame: Buffer): void {
+    const dropped = this.#queue.push(frame);
+    if (dropped === 0) return;
+    const counters = this.#context.counters;
+    counters.dropped_queue_full += dropped;
+    this.#context.warnings.warning(
+      'queue full',
+      `Queue full while the server is unreachable (queue_size ${this.#settings.queueFrames}, queue_bytes ${this.#settings.queueBytes}); dropped the oldest message(s) (${counters.dropped_queue_full} so far).`,
+    );
+  }
+
+  /** Writes queued frames in order, as fast as the connection takes them. */
+  #pump(): void {
+    const conn = this.#connection;
+    if (conn === undefined || conn.isEnded() || this.#pumping) return;
+    let frame = this.#queue.peek();
+    while (frame !== undefined) {
+      if (!conn.write(frame)) {
+        if (conn.isEnded() || !conn.exceedsSendBuffer(frame)) break;
+        this.#sendBufferFull(conn);
+      }
+      this.#queue.shift();
+      frame = this.#queue.peek();
+    }
+    if (frame === undefined || conn.isEnded()) return;
+    this.#pumping = true;
+    conn.whenDrained(() => {
+      this.#pumping = false;
+      if (this.#connection === conn) this.#pump();
+    });
+  }
+
+  #sendOnePerConnection(conn: Connection): void {
+    const frame = this.#queue.shift();
+    if (frame === undefined) return;
+    if (!conn.writeAndEnd(frame)) this.#sendBufferFull(conn);
+  }
+
+  #sendBufferFull(conn: Connection): void {
+    const counters = this.#context.counters;
+    counters.dropped_send_buffer_full += 1;
+    this.#context.warnings.warning(
+      'send buffer',
+      `Server ${conn.peer} is not reading fast enough: ${conn.unsentBytes} bytes unsent, send_buffer_size reached; message dropped (${counters.dropped_send_buffer_full} so far).`,
+    );
+  }
+}

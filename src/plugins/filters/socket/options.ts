@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { errorMessage } from '../../../core/errors.js';
+import { messageDelimiterSchema } from './delimiter.js';
+import { lookupEncoding } from './encodings.js';
+
+const encodingSchema = z
+  .string()
+  .superRefine((name, ctx) => {
+    try {
+      lookupEncoding(name);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: errorMessage(err) });
+    }
+  })
+  .default('utf8')
+  .describe('Text encoding of messages, by its Python name (utf8, latin-1, utf-16, ascii, ...).');
+
+/** `structure_type`: Python accepts "json", "none" and None; anything else is refused here. */
+const structureSchema = z
+  .union([z.enum(['json', 'none', 'None']), z.null()])
+  .transform((value) => (value === 'json' ? 'json' : 'none'))
+  .default('json')
+  .describe('"json": messages are JSON text; "none" (or None): messages are text, or raw bytes.');
+
+const portSchema = z
+  .union([z.number(), z.string().regex(/^\d+$/, 'must be a port number')])
+  .transform(Number)
+  .pipe(z.number().int().min(0).max(65535))
+  .default(45454)
+  .describe(
+    'TCP port to listen on (server) or connect to (client); 0 lets the OS choose (server).',
+  );
+
+const seconds = (fallback: number, text: string) =>
+  z.number().positive().max(86_400).default(fallback).describe(text);
+
+export const socketOptionsSchema = z.object({
+  role: z
+    .enum(['server', 'client'])
+    .default('server')
+    .describe('"server" listens for many clients; "client" keeps one connection to a server.'),
+  host: z
+    .string()
+    .default('127.0.0.1')
+    .describe(
+      'Address to bind (server) or connect to (client). "" binds every interface, IPv4 and IPv6.',
+    ),
+  port: portSchema,
+  buffer_size: z
+    .number()
+    .int()
+    .min(1)
+    .max(1 << 30)
+    .default(1_048_576)
+    .describe(
+      'Largest message in bytes, excluding the delimiter; longer ones are discarded whole.',
+    ),
+  message_encoding: encodingSchema,
+  message_delimiter: messageDelimiterSchema,
+  structure_type: structureSchema,
+  queue_size: z
+    .number()
+    .int()
+    .min(0)
+    .default(10_000)
+    .describe(
+      'Client: messages kept, oldest dropped first, while disconnected; 0 drops like Python.',
+    ),
+  queue_bytes: z
+    .number()
+    .int()
+    .min(0)
+    .default(64 * 1024 * 1024)
+    .describe('Client: bytes kept while disconnected, so a queue of large messages stays bounded.'),
+  send_buffer_size: z
+    .number()
+    .int()
+    .min(1)
+    .default(8 * 1024 * 1024)
+    .describe(
+      'Unsent bytes allowed per connection; past it messages are dropped for that peer only.',
+    ),
+  max_connections: z
+    .number()
+    .int()
+    .min(1)
+    .default(1024)
+    .describe('Server: connections accepted at once; more are closed with a warning.'),
+  reconnect_min: seconds(0.1, 'Shortest wait before retrying a connection or a bind, in seconds.'),
+  reconnect_max: seconds(5, 'Longest wait before retrying a connection or a bind, in seconds.'),
+});
+
+export type SocketOptions = z.output<typeof socketOptionsSchema>;

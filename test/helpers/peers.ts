@@ -1,0 +1,125 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { REPO_ROOT, type DaemonProcess } from './daemon.js';
+
+const PY_PEER = join(REPO_ROOT, 'test', 'helpers', 'py_peer.py');
+
+/** A port that was free a moment ago (for a server that must be restarted on the same port). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
+
+/** The port a daemon's SocketDataFilter server node bound, read from its log. */
+export async function serverPort(daemon: DaemonProcess, node: string): Promise<number> {
+  const pattern = new RegExp(`\\[${node}\\] Server started on \\S+:(\\d+)`);
+  await daemon.waitForStderr(pattern);
+  const match = pattern.exec(daemon.stderr);
+  return Number(match?.[1]);
+}
+
+/** A running external peer (python3 or socat) with its stdout collected as lines. */
+export class Peer {
+  readonly child: ChildProcess;
+  readonly lines: string[] = [];
+  readonly #raw: Buffer[] = [];
+  readonly exited: Promise<number | null>;
+  #stderr = '';
+
+  constructor(command: string, args: readonly string[], input?: Buffer) {
+    this.child = spawn(command, args, {
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    let partial = '';
+    const text = new StringDecoder('utf8');
+    this.child.stdout?.on('data', (chunk: Buffer) => {
+      this.#raw.push(chunk);
+      const parts = (partial + text.write(chunk)).split('\n');
+      partial = parts.pop() ?? '';
+      this.lines.push(...parts);
+    });
+    this.child.stderr?.setEncoding('utf8');
+    this.child.stderr?.on('data', (chunk: string) => {
+      this.#stderr += chunk;
+    });
+    if (input !== undefined) this.child.stdin?.end(input);
+    this.exited = new Promise((resolve) => {
+      this.child.on('close', (code) => {
+        if (partial !== '') this.lines.push(partial);
+        resolve(code);
+      });
+    });
+  }
+
+  /** Everything the peer wrote to stdout, as bytes. */
+  get output(): Buffer {
+    return Buffer.concat(this.#raw);
+  }
+
+  get stderr(): string {
+    return this.#stderr;
+  }
+
+  async waitForLines(count: number, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.lines.length < count) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `peer printed ${this.lines.length} of ${count} lines:\n${this.lines.join('\n')}\n${this.#stderr}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** Waits for the peer to exit by itself, killing it after `timeoutMs`. */
+  async finished(timeoutMs = 10_000): Promise<number | null> {
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    try {
+      return await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null) this.child.kill('SIGTERM');
+    await this.finished(3000);
+  }
+}
+
+export function pyPeer(args: readonly string[]): Peer {
+  return new Peer('python3', [PY_PEER, ...args]);
+}
+
+/** A python peer in serve mode, once it has told us its port. */
+export async function pyServer(
+  args: readonly string[] = [],
+): Promise<{ peer: Peer; port: number }> {
+  const peer = pyPeer(['serve', ...args]);
+  await peer.waitForLines(1);
+  const port = Number(/^PORT (\d+)$/.exec(peer.lines[0] ?? '')?.[1]);
+  peer.lines.shift();
+  return { peer, port };
+}
+
+/** socat writing `input` to a TCP port, then closing. */
+export function socatSend(port: number, input: Buffer): Peer {
+  return new Peer('socat', ['-u', '-', `TCP:127.0.0.1:${port}`], input);
+}
+
+/** socat reading a TCP port to stdout (raw bytes, decoded as latin1 by the caller if needed). */
+export function socatRead(port: number): Peer {
+  return new Peer('socat', ['-u', `TCP:127.0.0.1:${port}`, '-']);
+}

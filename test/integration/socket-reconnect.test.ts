@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { DaemonProcess, makeSandbox, type Sandbox } from '../helpers/daemon.js';
+import { freePort } from '../helpers/peers.js';
+
+let sandbox: Sandbox;
+before(async () => {
+  sandbox = await makeSandbox();
+});
+after(async () => {
+  await sandbox.cleanup();
+});
+
+function counterValues(lines: readonly string[]): number[] {
+  return lines.map((l) => (JSON.parse(l) as { value: number }[])[0]?.value ?? NaN);
+}
+
+test('a client started before its server, and a server restarted, lose no message', async () => {
+  const port = await freePort();
+  const clientGraph = `digraph {
+    beat [class=HeartbeatDataSource, interval=0.02];
+    c [class=SocketDataFilter, role=client, port=${port}, reconnect_min=0.05, reconnect_max=0.2];
+    beat -> c;
+  }`;
+  const serverGraph = `digraph { s [class=SocketDataFilter, port=${port}]; p [class=PrintDataSink]; s -> p; }`;
+  const client = new DaemonProcess(['-g', clientGraph], sandbox.env);
+  const received: number[] = [];
+  try {
+    await client.waitForStderr(/Unable to connect to server 127\.0\.0\.1:\d+/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const first = new DaemonProcess(['-g', serverGraph], sandbox.env);
+    await first.waitForStdoutLines(30);
+    assert.equal(await first.stop(), 0);
+    received.push(...counterValues(first.stdoutLines));
+    assert.equal(
+      received[0],
+      1,
+      'the beats sent before the server existed were queued, from the first',
+    );
+
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const second = new DaemonProcess(['-g', serverGraph], sandbox.env);
+    await second.waitForStdoutLines(30);
+    assert.equal(await second.stop(), 0);
+    received.push(...counterValues(second.stdoutLines));
+  } finally {
+    assert.equal(await client.stop(), 0);
+  }
+  // Every heartbeat from 1 to the last one received arrived exactly once, in order.
+  assert.deepEqual(
+    received,
+    Array.from({ length: received.length }, (_, i) => i + 1),
+  );
+  const warnings = client.stderrLines.filter((l) => l.includes('Unable to connect')).length;
+  // Three outages (before the first server, after each stop): one warning each, however many retries.
+  assert.equal(warnings, 3, `one warning per outage, saw ${warnings}`);
+});
+
+test('queue_size bounds what is kept while disconnected; the oldest are dropped and counted', async () => {
+  const port = await freePort();
+  const clientGraph = `digraph {
+    beat [class=HeartbeatDataSource, interval=0.01];
+    c [class=SocketDataFilter, role=client, port=${port}, queue_size=5, reconnect_min=0.05, reconnect_max=0.1];
+    beat -> c;
+  }`;
+  const client = new DaemonProcess(['-g', clientGraph], sandbox.env);
+  await client.waitForStderr(/Queue full while the server is unreachable/);
+  const server = new DaemonProcess(
+    [
+      '-g',
+      `digraph { s [class=SocketDataFilter, port=${port}]; p [class=PrintDataSink]; s -> p; }`,
+    ],
+    sandbox.env,
+  );
+  await server.waitForStdoutLines(10);
+  await client.stop();
+  await server.stop();
+  const values = counterValues(server.stdoutLines);
+  assert.ok((values[0] as number) > 5, 'the oldest beats were dropped');
+  values.forEach((v, i) => {
+    assert.equal(v, (values[0] as number) + i, 'what was kept arrives in order, without gaps');
+  });
+  assert.match(client.stderr, /c: .*dropped_queue_full=\d+/);
+});
