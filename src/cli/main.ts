@@ -68,7 +68,10 @@ async function run(options: CliOptions): Promise<void> {
       ...(options.graphDot === undefined ? {} : { graphDot: options.graphDot }),
     });
     keepRunningThroughFaults();
-    handleStopSignals(daemon);
+    // Like Python's run_forever: the daemon runs until it is told to stop, even when no
+    // node has anything scheduled (a graph whose only source sends once).
+    const keepAlive = setInterval(() => undefined, 1 << 30);
+    handleStopSignals(daemon, keepAlive);
     log.info('Starting event loop.');
     await daemon.start();
   } catch (err) {
@@ -89,7 +92,7 @@ function reportStartFailure(err: unknown): void {
   }
 }
 
-function handleStopSignals(daemon: DataLogDaemon): void {
+function handleStopSignals(daemon: DataLogDaemon, keepAlive: NodeJS.Timeout): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -97,6 +100,7 @@ function handleStopSignals(daemon: DataLogDaemon): void {
       process.exit(1);
     }
     stopping = true;
+    clearInterval(keepAlive);
     log.info(`Received ${signal}. Stopping event loop.`);
     setTimeout(() => {
       log.warning(`Nodes did not close within ${SHUTDOWN_DEADLINE_MS} ms; exiting anyway.`);

@@ -157,7 +157,9 @@ function logPluginList(registry: Registry): void {
 function construct(graph: ValidatedGraph, problems: DatalogdError[]): Map<string, DataNode> {
   const nodes = new Map<string, DataNode>();
   for (const spec of graph.nodes) {
-    log.info(`Initialising node ${spec.name}:${spec.className}(${JSON.stringify(spec.options)})`);
+    log.info(
+      `Initialising node ${spec.name}:${spec.className}(${JSON.stringify(redactSecrets(spec.options))})`,
+    );
     try {
       const Cls = spec.plugin.cls as unknown as new (options: Record<string, unknown>) => DataNode;
       const node = new Cls(spec.options);
@@ -184,6 +186,19 @@ function connect(graph: ValidatedGraph, nodes: Map<string, DataNode>): void {
     log.info(`Connecting ${from}:${source.constructor.name} -> ${to}:${sink.constructor.name}`);
     source.connectSinks(sink as unknown as DataReceiver);
   }
+}
+
+const SECRET_OPTION = /pass(word)?|token|secret|api_?key|credential/i;
+
+/** Option values whose names say they are secrets never reach a log line. */
+function redactSecrets(options: Record<string, unknown>): Record<string, unknown> {
+  const shown: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    const secret =
+      SECRET_OPTION.test(key) && !key.endsWith('_env') && value !== null && value !== '';
+    shown[key] = secret ? '[redacted]' : value;
+  }
+  return shown;
 }
 
 async function closeWithin(node: DataNode, timeoutMs: number): Promise<void> {

@@ -114,3 +114,41 @@ export class HangingDataSink extends DataSink {
   assert.ok(Date.now() - started < 2000, 'the second signal exits at once');
   assert.match(daemon.stderr, /exiting without waiting/);
 });
+
+test('a graph with nothing scheduled keeps running until it is told to stop, like Python', async () => {
+  const daemon = new DaemonProcess(
+    ['-g', 'digraph { a [class=NullDataSource]; b [class=NullDataSink]; a -> b; }'],
+    sandbox.env,
+  );
+  await daemon.waitForStderr(/Starting event loop/);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  assert.equal(daemon.child.exitCode, null, 'still running after a second');
+  assert.equal(await daemon.stop(), 0);
+});
+
+test('options named like secrets are redacted from the start-up log', async () => {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const dir = join(sandbox.dir, 'secret-plugins');
+  await mkdir(dir, { recursive: true });
+  await writeFile(
+    join(dir, 'vault.mjs'),
+    `import { DataSink } from 'datalogd';
+export class VaultDataSink extends DataSink {}
+`,
+  );
+  const daemon = new DaemonProcess(
+    [
+      '-v',
+      '-p',
+      dir,
+      '-g',
+      'digraph { v [class=VaultDataSink, password=hunter2, api_token=s3cr3t, token_env=MY_TOKEN, user=ada]; }',
+    ],
+    sandbox.env,
+  );
+  await daemon.waitForStderr(/Starting event loop/);
+  assert.equal(await daemon.stop(), 0);
+  assert.doesNotMatch(daemon.stderr, /hunter2|s3cr3t/);
+  assert.match(daemon.stderr, /"password":"\[redacted\]"/);
+  assert.match(daemon.stderr, /"token_env":"MY_TOKEN","user":"ada"/);
+});
