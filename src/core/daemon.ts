@@ -2,6 +2,7 @@ import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { parseDotJson } from '../config/values.js';
 import { parseGraph } from '../graph/dot.js';
 import { validateGraph, type ValidatedGraph } from '../graph/validate.js';
+import { validateNodesAsync } from '../graph/validate-async.js';
 import { BUILTIN_PLUGINS } from '../plugins/index.js';
 import { DEMO_GRAPH, DEMO_WARNING } from './demo-graph.js';
 import { ConfigurationErrors, DatalogdError, errorMessage } from './errors.js';
@@ -74,6 +75,7 @@ export class DataLogDaemon {
     const graph = validateGraph(parseGraph(dot), registry, parseDotJson);
     for (const warning of graph.warnings) log.warning(warning);
     problems.push(...graph.problems);
+    problems.push(...(await validateNodesAsync(graph.nodes)));
     if (problems.length > 0) throw new ConfigurationErrors(problems);
 
     const nodes = construct(graph, problems);

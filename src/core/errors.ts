@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   DATALOGD_ERR_FILE_WRITE:
     'A file sink could not write (disk full, permissions, missing directory).',
   DATALOGD_ERR_USAGE: 'The command line is wrong (unknown flag, missing value).',
+  DATALOGD_ERR_RULES:
+    'The rules of a SensorIdentifierDataFilter cannot be read, a rule is malformed, or an eval expression does not compile.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { errorMessage } from './errors.js';
+import { errorMessage, type DatalogdError } from './errors.js';
 import { getLogger, type Logger } from './log.js';
 import { RateLimitedLog } from './rate-limit.js';
 
@@ -25,6 +25,13 @@ export interface PluginClass {
   readonly optionsSchema?: OptionsSchema;
   /** One line shown in listings and generated docs. */
   readonly description?: string;
+  /**
+   * Checks that need I/O or a library too heavy to load at start-up (a rules file, compiled
+   * expressions). Called only for classes with an `optionsSchema`, with the schema's output,
+   * after every schema check and before any node is constructed; each problem returned is
+   * reported with the other configuration errors.
+   */
+  readonly validate?: (options: never, nodeName: string) => Promise<readonly DatalogdError[]>;
 }
 
 /**

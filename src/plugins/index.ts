@@ -1,6 +1,13 @@
 import type { PluginClass } from '../core/node.js';
+import { AggregatorDataFilter } from './filters/aggregator.js';
+import { CoolingPowerDataFilter } from './filters/cooling-power.js';
 import { CSVDataFilter } from './filters/csv.js';
+import { FlowSensorCalibrationDataFilter } from './filters/flow-sensor.js';
+import { JoinDataFilter } from './filters/join.js';
 import { KeyValDataFilter } from './filters/keyval.js';
+import { PolynomialFunctionDataFilter } from './filters/polynomial.js';
+import { SensorIdentifierDataFilter } from './filters/sensor-identifier/index.js';
+import { SinkTimerDataFilter } from './filters/sink-timer.js';
 import { SocketDataFilter } from './filters/socket/index.js';
 import { TimeStampDataFilter } from './filters/timestamp.js';
 import { NullDataFilter, NullDataSink, NullDataSource } from './null.js';
@@ -19,6 +26,13 @@ export const BUILTIN_PLUGINS: readonly PluginClass[] = [
   TimeStampDataFilter,
   KeyValDataFilter,
   CSVDataFilter,
+  AggregatorDataFilter,
+  JoinDataFilter,
+  PolynomialFunctionDataFilter,
+  FlowSensorCalibrationDataFilter,
+  CoolingPowerDataFilter,
+  SinkTimerDataFilter,
+  SensorIdentifierDataFilter,
   SocketDataFilter,
   NullDataSink,
   PrintDataSink,
