@@ -6,6 +6,7 @@ import { DataLogDaemon } from '../core/daemon.js';
 import { ConfigurationErrors, DatalogdError, errorMessage } from '../core/errors.js';
 import { getLogger, LOG_LEVELS, setLogLevel, type LogLevel } from '../core/log.js';
 import { RateLimitedLog } from '../core/rate-limit.js';
+import { listSerial } from './list-serial.js';
 
 interface CliOptions {
   readonly configfile?: string;
@@ -152,4 +153,12 @@ const program = buildProgram();
 program.action(async (options: CliOptions) => {
   await run(options);
 });
+program
+  .command('list-serial')
+  .description(
+    'list serial ports (manufacturer, vid, pid, serial number, location) with the SerialDataSource options that select each, then exit',
+  )
+  .action(async () => {
+    process.exitCode = await listSerial();
+  });
 await program.parseAsync(process.argv);

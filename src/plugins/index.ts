@@ -15,13 +15,17 @@ import { FileDataSink } from './sinks/file.js';
 import { LoggingDataSink } from './sinks/logging.js';
 import { PrintDataSink } from './sinks/print.js';
 import { HeartbeatDataSource } from './sources/heartbeat.js';
+import { LibSensorsDataSource } from './sources/libsensors.js';
 import { RandomWalkDataSource } from './sources/random-walk.js';
+import { SerialDataSource } from './sources/serial/index.js';
 
 /** The explicit list of built-in plugins; the registry knows nothing else until plugin dirs load. */
 export const BUILTIN_PLUGINS: readonly PluginClass[] = [
   NullDataSource,
   RandomWalkDataSource,
   HeartbeatDataSource,
+  SerialDataSource,
+  LibSensorsDataSource,
   NullDataFilter,
   TimeStampDataFilter,
   KeyValDataFilter,

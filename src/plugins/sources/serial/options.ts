@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { parseHexId } from './ports.js';
+import { compilePattern, isDevicePath } from './select.js';
+
+/** DOT decodes digits to a number; serial numbers and board ids are compared as text. */
+const textOrNull = z
+  .union([z.string(), z.number()])
+  .nullable()
+  .default(null)
+  .transform((v) => (v === null ? null : String(v)));
+
+const usbId = z
+  .union([
+    z.number().int().min(0).max(0xffff),
+    z.string().regex(/^(0x)?[0-9a-f]{1,4}$/i, 'must be a USB id such as 0x2341 or 9025'),
+  ])
+  .nullable()
+  .default(null)
+  .transform((v) => (v === null || typeof v === 'number' ? v : (parseHexId(v) ?? null)));
+
+const pattern = (anchored: boolean) =>
+  textOrNull.refine(
+    (v) => v === null || compilePattern(v, { anchored, ignoreCase: !anchored }) !== undefined,
+    'is not a valid regular expression',
+  );
+
+export const serialOptionsSchema = z
+  .object({
+    port: z
+      .union([z.string().min(1), z.number()])
+      .nullable()
+      .default(null)
+      .transform((v) => (v === null ? null : String(v)))
+      .refine(
+        (v) =>
+          v === null ||
+          isDevicePath(v) ||
+          compilePattern(v, { anchored: false, ignoreCase: true }) !== undefined,
+        'is neither a device path nor a valid regular expression',
+      )
+      .describe(
+        'A device path (/dev/ttyACM0, COM3), opened as it is, or a pattern searched for in each listed port\'s path, manufacturer, product and "USB VID:PID=2341:0043 SER=... LOCATION=..." text. null: choose by the options below.',
+      ),
+    board_id: textOrNull.describe(
+      'Accept only a board whose "board" field is this text (the sketch\'s BOARD_ID_STRING). null: any board.',
+    ),
+    vid: usbId.describe('Only ports with this USB vendor id: 0x2341 (hex) or 9025 (decimal).'),
+    pid: usbId.describe('Only ports with this USB product id: 0x0043 (hex) or 67 (decimal).'),
+    serial_number: pattern(true).describe(
+      'Only ports whose USB serial number matches this pattern from its start. Quote long digit strings: serial_number="\'85735313233351F0\'".',
+    ),
+    location: pattern(true).describe(
+      'Only ports whose USB location (1-1.2, or 1-1.2:1.0) matches this pattern from its start.',
+    ),
+    probe_timeout: z
+      .number()
+      .positive()
+      .default(2)
+      .describe('Seconds to wait for each line while asking a port whether a board is on it.'),
+    reconnect_min: z
+      .number()
+      .positive()
+      .default(0.5)
+      .describe('Seconds before the first retry after a failed search or a lost board.'),
+    reconnect_max: z
+      .number()
+      .positive()
+      .default(5)
+      .describe(
+        'Longest wait in seconds between retries; waits double from reconnect_min up to it, with jitter.',
+      ),
+  })
+  .refine((o) => o.reconnect_min <= o.reconnect_max, {
+    message: 'must not be larger than reconnect_max',
+    path: ['reconnect_min'],
+  });
+
+export type SerialOptions = z.output<typeof serialOptionsSchema>;
