@@ -12,6 +12,7 @@ import { SocketDataFilter } from './filters/socket/index.js';
 import { TimeStampDataFilter } from './filters/timestamp.js';
 import { NullDataFilter, NullDataSink, NullDataSource } from './null.js';
 import { FileDataSink } from './sinks/file.js';
+import { InfluxDB2DataSink, InfluxDBDataSink } from './sinks/influxdb/index.js';
 import { LoggingDataSink } from './sinks/logging.js';
 import { PrintDataSink } from './sinks/print.js';
 import { HeartbeatDataSource } from './sources/heartbeat.js';
@@ -42,4 +43,6 @@ export const BUILTIN_PLUGINS: readonly PluginClass[] = [
   PrintDataSink,
   LoggingDataSink,
   FileDataSink,
+  InfluxDBDataSink,
+  InfluxDB2DataSink,
 ];

@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, ping, stopChild, waitUntil } from './influxd.js';
+
+/** One series from `/api/v1/export`: labels (with `__name__`), values, ms timestamps. */
+export interface ExportedSeries {
+  readonly metric: Readonly<Record<string, string>>;
+  readonly values: readonly number[];
+  readonly timestamps: readonly number[];
+}
+
+/**
+ * A real VictoriaMetrics on 127.0.0.1 with its data in a temp dir. It accepts InfluxDB 2.x
+ * writes on `/api/v2/write` (stored as `<measurement>_<field>` with the tags as labels,
+ * numbers and booleans only) and reads back through `/api/v1/export`.
+ */
+export class VictoriaServer {
+  readonly port: number;
+  readonly dir: string;
+  readonly #ownsDir: boolean;
+  #child: ChildProcess | undefined;
+  #stderr = '';
+
+  private constructor(port: number, dir: string, ownsDir: boolean) {
+    this.port = port;
+    this.dir = dir;
+    this.#ownsDir = ownsDir;
+  }
+
+  /** Allocates a port and a directory without starting. */
+  static async prepare(options: { port?: number; dir?: string } = {}): Promise<VictoriaServer> {
+    const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'datalogd-victoria-')));
+    return new VictoriaServer(options.port ?? (await freePort()), dir, options.dir === undefined);
+  }
+
+  static async start(options: { port?: number; dir?: string } = {}): Promise<VictoriaServer> {
+    const server = await VictoriaServer.prepare(options);
+    await server.start();
+    return server;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  get running(): boolean {
+    return (
+      this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null
+    );
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.#stderr = '';
+    const child = spawn(
+      'victoria-metrics',
+      [
+        `-storageDataPath=${join(this.dir, 'data')}`,
+        `-httpListenAddr=127.0.0.1:${this.port}`,
+        '-loggerLevel=ERROR',
+        // Identical samples written twice (a retried batch) are kept once.
+        '-dedup.minScrapeInterval=1ms',
+        '-retentionPeriod=100y',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    this.#child = child;
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      this.#stderr = (this.#stderr + chunk).slice(-4000);
+    });
+    await waitUntil(
+      async () => {
+        if (!this.running) throw new Error(`victoria-metrics exited: ${this.#stderr}`);
+        return (await ping(this.url, '/health')) === 200;
+      },
+      `victoria-metrics on port ${this.port}`,
+      30_000,
+      () => `\n${this.#stderr}`,
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (this.#child !== undefined) await stopChild(this.#child);
+  }
+
+  async kill(): Promise<void> {
+    if (this.#child !== undefined) await stopChild(this.#child, 'SIGKILL');
+  }
+
+  async cleanup(): Promise<void> {
+    await this.stop();
+    if (this.#ownsDir) await rm(this.dir, { recursive: true, force: true });
+  }
+
+  /** Every series matching `match` (a series selector), after making recent writes searchable. */
+  async export(match: string): Promise<ExportedSeries[]> {
+    await fetch(`${this.url}/internal/force_flush`);
+    const params = new URLSearchParams({ 'match[]': match, start: '0' });
+    const response = await fetch(`${this.url}/api/v1/export`, { method: 'POST', body: params });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`export ${match}: ${response.status} ${text}`);
+    return text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as ExportedSeries);
+  }
+}
