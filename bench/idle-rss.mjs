@@ -28,7 +28,12 @@ async function sampleRss(args, env) {
 }
 
 const home = mkdtempSync(join(tmpdir(), 'datalogd-bench-'));
-const env = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, 'c'), XDG_CONFIG_DIRS: join(home, 's') };
+const env = {
+  PATH: process.env.PATH,
+  HOME: home,
+  XDG_CONFIG_HOME: join(home, 'c'),
+  XDG_CONFIG_DIRS: join(home, 's'),
+};
 const daemonRuns = [];
 const nodeRuns = [];
 try {
@@ -45,6 +50,7 @@ try {
 }
 console.log(`idle RSS (MiB), median of ${RUNS} runs; target < 60 MB (57.2 MiB)`);
 console.log(`  seconds after start : ${SAMPLE_AT_S.map((s) => String(s).padStart(6)).join('')}`);
-const row = (runs) => SAMPLE_AT_S.map((_, i) => fmt(median(runs.map((r) => r[i]))).padStart(6)).join('');
+const row = (runs) =>
+  SAMPLE_AT_S.map((_, i) => fmt(median(runs.map((r) => r[i]))).padStart(6)).join('');
 console.log(`  datalogd demo graph : ${row(daemonRuns)}`);
 console.log(`  bare idle node      : ${row(nodeRuns)}`);

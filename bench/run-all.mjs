@@ -3,9 +3,15 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const only = process.argv.slice(2);
-const benches = ['dispatch.mjs', 'startup.mjs', 'idle-rss.mjs'].filter(
-  (b) => only.length === 0 || only.some((o) => b.startsWith(o)),
-);
+const benches = [
+  'dispatch.mjs',
+  'pipeline.mjs',
+  'startup.mjs',
+  'idle-rss.mjs',
+  'relay.mjs',
+  'serial.mjs',
+  'influxdb.mjs',
+].filter((b) => only.length === 0 || only.some((o) => b.startsWith(o)));
 for (const bench of benches) {
   const result = spawnSync(process.execPath, [fileURLToPath(new URL(bench, import.meta.url))], {
     stdio: 'inherit',
