@@ -11,9 +11,10 @@ import { DelimiterFramer } from '../../../src/plugins/filters/socket/framing.js'
 const ETB = Buffer.from([0x17]);
 const jsonUtf8 = createDecoder({ encoding: 'utf8', structure: 'json' });
 
+/** The frame's bytes on the wire, whether the encoder kept it as text or bytes. */
 function frameOf(result: EncodeResult): Buffer {
   assert.equal(result.kind, 'ok', JSON.stringify(result));
-  return result.frame;
+  return typeof result.frame === 'string' ? Buffer.from(result.frame, 'utf8') : result.frame;
 }
 
 describe('createDecoder, json', () => {

@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { Backoff } from '../../../core/backoff.js';
 import { errorMessage } from '../../../core/errors.js';
+import type { Frame } from './codec.js';
 import { Connection, type ConnectionContext } from './connection.js';
 import { FrameQueue } from './frame-queue.js';
 
@@ -51,7 +52,7 @@ export class SocketClient {
     this.#connect();
   }
 
-  send(frame: Buffer): void {
+  send(frame: Frame): void {
     const conn = this.#connection?.isEnded() === false ? this.#connection : undefined;
     if (this.#context.delimiter === null) {
       this.#enqueue(frame);
@@ -145,7 +146,7 @@ export class SocketClient {
     }, delay);
   }
 
-  #enqueue(frame: Buffer): void {
+  #enqueue(frame: Frame): void {
     const dropped = this.#queue.push(frame);
     if (dropped === 0) return;
     const counters = this.#context.counters;

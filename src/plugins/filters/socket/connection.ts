@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '../../../core/log.js';
 import type { RateLimitedLog } from '../../../core/rate-limit.js';
-import type { DecodeResult } from './codec.js';
+import type { DecodeResult, Frame, RunDecoder } from './codec.js';
 import type { SocketCounters } from './counters.js';
 import { ConnectionFramer, DelimiterFramer } from './framing.js';
 
@@ -13,6 +13,8 @@ export interface ConnectionContext {
   readonly sendBufferBytes: number;
   readonly encodingName: string;
   readonly decode: (message: Buffer) => DecodeResult;
+  /** Decodes several messages at once, where the encoding and delimiter allow it. */
+  readonly decodeRun: RunDecoder | undefined;
   readonly counters: SocketCounters;
   readonly log: Logger;
   readonly warnings: RateLimitedLog;
@@ -31,8 +33,10 @@ export class Connection {
   readonly #context: ConnectionContext;
   readonly #framer: DelimiterFramer | ConnectionFramer;
   readonly #openedAt = Date.now();
-  #pending: Buffer[] = [];
+  #pending: Frame[] = [];
+  /** Size of what is pending: bytes, or characters for text frames until they are written. */
   #pendingBytes = 0;
+  #pendingText = true;
   #flushScheduled = false;
   #ended = false;
   #transferred = false;
@@ -59,6 +63,13 @@ export class Connection {
             onEmpty: () => {
               context.counters.dropped_empty += 1;
             },
+            ...(context.decodeRun === undefined
+              ? {}
+              : {
+                  onRun: (run: Buffer, count: number) => {
+                    this.#receiveRun(run, count);
+                  },
+                }),
           });
     socket.on('data', (chunk: Buffer) => {
       this.#onData(chunk);
@@ -86,7 +97,7 @@ export class Connection {
   }
 
   /** True when `frame` alone is larger than the send buffer, so it can never be sent. */
-  exceedsSendBuffer(frame: Buffer): boolean {
+  exceedsSendBuffer(frame: Frame): boolean {
     return frame.length > this.#context.sendBufferBytes;
   }
 
@@ -101,7 +112,7 @@ export class Connection {
   }
 
   /** Queues `frame` for this peer; false (and nothing queued) when the send buffer is full. */
-  write(frame: Buffer): boolean {
+  write(frame: Frame): boolean {
     if (this.isEnded()) return false;
     if (
       this.#socket.writableLength + this.#pendingBytes + frame.length >
@@ -111,6 +122,7 @@ export class Connection {
     }
     this.#pending.push(frame);
     this.#pendingBytes += frame.length;
+    if (typeof frame !== 'string') this.#pendingText = false;
     this.#transferred = true;
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
@@ -122,7 +134,7 @@ export class Connection {
   }
 
   /** Connection framing: `frame` is the whole message; our side closes after it. */
-  writeAndEnd(frame: Buffer): boolean {
+  writeAndEnd(frame: Frame): boolean {
     if (!this.write(frame)) return false;
     this.#flush();
     this.#ended = true;
@@ -159,12 +171,15 @@ export class Connection {
     this.#flushScheduled = false;
     if (this.#pendingBytes === 0 || this.#socket.destroyed) return;
     const pending = this.#pending;
-    const data =
-      pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, this.#pendingBytes);
+    const data = this.#pendingText
+      ? pending.join('')
+      : Buffer.concat(pending.map((f) => (typeof f === 'string' ? Buffer.from(f) : f)));
     this.#context.counters.messages_out += pending.length;
-    this.#context.counters.bytes_out += this.#pendingBytes;
+    this.#context.counters.bytes_out +=
+      typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     this.#pending = [];
     this.#pendingBytes = 0;
+    this.#pendingText = true;
     this.#socket.write(data);
   }
 
@@ -209,9 +224,21 @@ export class Connection {
   }
 
   #receive(message: Buffer): void {
+    this.#context.counters.messages_in += 1;
+    this.#handle(this.#context.decode(message));
+  }
+
+  #receiveRun(run: Buffer, count: number): void {
+    this.#context.counters.messages_in += count;
+    (this.#context.decodeRun as RunDecoder)(run, count, this.#handleResult);
+  }
+
+  readonly #handleResult = (result: DecodeResult): void => {
+    this.#handle(result);
+  };
+
+  #handle(result: DecodeResult): void {
     const context = this.#context;
-    context.counters.messages_in += 1;
-    const result = context.decode(message);
     if (result.kind === 'undecodable') {
       context.counters.undecodable += 1;
       context.warnings.warning(

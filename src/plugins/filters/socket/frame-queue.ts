@@ -1,12 +1,15 @@
+import type { Frame } from './codec.js';
+
 /**
- * A first-in first-out queue of encoded frames bounded both in count and in bytes. When a
+ * A first-in first-out queue of encoded frames bounded both in count and in bytes (for
+ * text frames, characters: at most a third of their UTF-8 size, and what they occupy). When a
  * new frame does not fit, the oldest frames make room (newer data is worth more to a data
  * logger than stale data), and the caller is told how many went.
  */
 export class FrameQueue {
   readonly #maxFrames: number;
   readonly #maxBytes: number;
-  #frames: Buffer[] = [];
+  #frames: Frame[] = [];
   #head = 0;
   #bytes = 0;
 
@@ -24,7 +27,7 @@ export class FrameQueue {
   }
 
   /** Adds a frame; returns how many frames were dropped (the oldest, or this one if it can never fit). */
-  push(frame: Buffer): number {
+  push(frame: Frame): number {
     if (this.#maxFrames === 0 || frame.length > this.#maxBytes) return 1;
     let dropped = 0;
     while (this.length >= this.#maxFrames || this.#bytes + frame.length > this.#maxBytes) {
@@ -36,11 +39,11 @@ export class FrameQueue {
     return dropped;
   }
 
-  peek(): Buffer | undefined {
+  peek(): Frame | undefined {
     return this.#frames[this.#head];
   }
 
-  shift(): Buffer | undefined {
+  shift(): Frame | undefined {
     const frame = this.#frames[this.#head];
     if (frame === undefined) return undefined;
     this.#head += 1;

@@ -19,6 +19,13 @@ export interface DelimiterFramerOptions {
   readonly onOversize: (bytes: number) => void;
   /** An empty message (two delimiters in a row) was skipped. */
   readonly onEmpty: () => void;
+  /**
+   * Single-byte delimiters only: when given, complete messages that lie back to back in one
+   * chunk, each non-empty and within the limit, arrive together as one run (the messages
+   * with the delimiter between them, not after the last) so that the caller can decode them
+   * with one call. Messages that do not qualify still go to the other callbacks, in order.
+   */
+  readonly onRun?: (run: Buffer, count: number) => void;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -51,6 +58,7 @@ export class DelimiterFramer {
   readonly #onMessage: (message: Buffer) => void;
   readonly #onOversize: (bytes: number) => void;
   readonly #onEmpty: () => void;
+  readonly #onRun: ((run: Buffer, count: number) => void) | undefined;
 
   /** Views of the current incomplete message, in order. */
   readonly #pending: Buffer[] = [];
@@ -79,6 +87,7 @@ export class DelimiterFramer {
     this.#onMessage = options.onMessage;
     this.#onOversize = options.onOversize;
     this.#onEmpty = options.onEmpty;
+    this.#onRun = delimiter.length === 1 ? options.onRun : undefined;
     this.#carry = Buffer.alloc(delimiter.length - 1);
     this.#probe = Buffer.alloc(2 * (delimiter.length - 1));
   }
@@ -99,14 +108,39 @@ export class DelimiterFramer {
     let start = this.#carryLength > 0 ? this.#endAcrossBoundary(chunk) : 0;
     const byte = this.#byte;
     const width = this.#delimiter.length;
+    const batching = this.#onRun !== undefined;
+    let runStart = 0;
+    let runCount = 0;
     for (;;) {
       const at = byte >= 0 ? chunk.indexOf(byte, start) : chunk.indexOf(this.#delimiter, start);
       if (at === -1) break;
+      const length = at - start;
+      if (
+        batching &&
+        this.#pendingBytes === 0 &&
+        !this.#discarding &&
+        length > 0 &&
+        length <= this.#max
+      ) {
+        if (runCount === 0) runStart = start;
+        runCount += 1;
+        start = at + width;
+        continue;
+      }
+      if (runCount > 0) {
+        this.#emitRun(chunk, runStart, start - width, runCount);
+        runCount = 0;
+      }
       const tail = chunk.subarray(start, at);
       start = at + width;
       this.#endMessage(tail, 0);
     }
+    if (runCount > 0) this.#emitRun(chunk, runStart, start - width, runCount);
     if (start < chunk.length) this.#hold(chunk, start);
+  }
+
+  #emitRun(chunk: Buffer, start: number, end: number, count: number): void {
+    (this.#onRun as (run: Buffer, count: number) => void)(chunk.subarray(start, end), count);
   }
 
   /**

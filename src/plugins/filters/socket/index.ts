@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { DatalogdError } from '../../../core/errors.js';
 import { DataFilter, type Data } from '../../../core/node.js';
 import { RateLimitedLog } from '../../../core/rate-limit.js';
-import { createDecoder, createEncoder, type EncodeResult } from './codec.js';
+import { createDecoder, createEncoder, createRunDecoder, type EncodeResult } from './codec.js';
 import type { ConnectionContext } from './connection.js';
 import { newCounters, type SocketCounters } from './counters.js';
 import { SocketClient } from './client.js';
@@ -59,6 +59,11 @@ export class SocketDataFilter extends DataFilter {
       sendBufferBytes: o.send_buffer_size,
       encodingName: o.message_encoding,
       decode: createDecoder({ encoding: o.message_encoding, structure: o.structure_type }),
+      decodeRun: createRunDecoder({
+        encoding: o.message_encoding,
+        structure: o.structure_type,
+        delimiter: o.message_delimiter,
+      }),
       counters: this.#counters,
       log: this.log,
       warnings: this.#warnings(),

@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Backoff } from '../../../core/backoff.js';
+import type { Frame } from './codec.js';
 import { Connection, formatPeer, type ConnectionContext } from './connection.js';
 
 export interface ServerSettings {
@@ -47,7 +48,7 @@ export class SocketServer {
   }
 
   /** Sends one encoded frame to every client; a peer whose send buffer is full misses it. */
-  send(frame: Buffer): void {
+  send(frame: Frame): void {
     const counters = this.#context.counters;
     const oneMessagePerConnection = this.#context.delimiter === null;
     let peers = 0;
