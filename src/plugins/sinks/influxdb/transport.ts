@@ -1,6 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
-import { HttpError, InfluxDB } from '@influxdata/influxdb-client';
+import type http from 'node:http';
+import type { InfluxDB } from '@influxdata/influxdb-client';
 import { errorMessage } from '../../../core/errors.js';
 
 /** Where batches go. The 1.x and 2.x sinks differ only here. */
@@ -46,7 +45,7 @@ export class WriteFailure extends Error {
  */
 export function classifyFailure(err: unknown): WriteFailure {
   if (err instanceof WriteFailure) return err;
-  if (err instanceof HttpError) {
+  if (isHttpError(err)) {
     const status = err.statusCode;
     const body = (err.body ?? '').trim().slice(0, 300);
     const message = `HTTP ${status}${body === '' ? '' : `: ${body}`}`;
@@ -63,6 +62,15 @@ export function classifyFailure(err: unknown): WriteFailure {
   });
 }
 
+/** The client's HttpError, recognised by shape so the client need not be loaded to classify. */
+function isHttpError(err: unknown): err is { statusCode: number; body?: string } {
+  return (
+    err instanceof Error &&
+    err.name === 'HttpError' &&
+    typeof (err as { statusCode?: unknown }).statusCode === 'number'
+  );
+}
+
 export interface HttpTargetOptions {
   readonly url: string;
   /** Per request, in milliseconds: the socket idle timeout of the client. */
@@ -76,19 +84,36 @@ export interface HttpTargetOptions {
  * can destroy the sockets and leave nothing that keeps the process alive.
  */
 export class ClientHttp {
-  readonly #agent: http.Agent;
-  readonly #client: InfluxDB;
+  readonly #options: HttpTargetOptions;
+  readonly #secure: boolean;
+  #agent: http.Agent | undefined;
+  #client: Promise<InfluxDB> | undefined;
+  #closed = false;
 
   constructor(options: HttpTargetOptions) {
-    const secure = new URL(options.url).protocol === 'https:';
-    this.#agent = secure
-      ? new https.Agent({ keepAlive: true, maxSockets: 2 })
-      : new http.Agent({ keepAlive: true, maxSockets: 2 });
-    this.#client = new InfluxDB({
-      url: options.url,
-      timeout: options.timeoutMs,
+    this.#secure = new URL(options.url).protocol === 'https:';
+    this.#options = options;
+  }
+
+  /** The client is loaded on first use, so graphs without an InfluxDB sink never pay for it. */
+  #getClient(): Promise<InfluxDB> {
+    this.#client ??= this.#createClient();
+    return this.#client;
+  }
+
+  async #createClient(): Promise<InfluxDB> {
+    const { url, timeoutMs, token } = this.#options;
+    const [{ InfluxDB: Client }, { Agent }] = await Promise.all([
+      import('@influxdata/influxdb-client'),
+      this.#secure ? import('node:https') : import('node:http'),
+    ]);
+    if (this.#closed) throw new WriteFailure('closed', { retriable: false });
+    this.#agent = new Agent({ keepAlive: true, maxSockets: 2 });
+    return new Client({
+      url,
+      timeout: timeoutMs,
       transportOptions: { agent: this.#agent },
-      ...(options.token === undefined || options.token === '' ? {} : { token: options.token }),
+      ...(token === undefined || token === '' ? {} : { token }),
     });
   }
 
@@ -100,7 +125,8 @@ export class ClientHttp {
     headers: Readonly<Record<string, string>> = {},
   ): Promise<unknown> {
     try {
-      return (await this.#client.transport.request(path, body, {
+      const client = await this.#getClient();
+      return (await client.transport.request(path, body, {
         method: 'POST',
         headers: { 'content-type': contentType, ...headers },
         signal,
@@ -111,7 +137,8 @@ export class ClientHttp {
   }
 
   close(): void {
-    this.#agent.destroy();
+    this.#closed = true;
+    this.#agent?.destroy();
   }
 }
 

@@ -1,4 +1,4 @@
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import { errorMessage } from '../../../core/errors.js';
 import { LineSplitter } from './line-splitter.js';
 
@@ -67,7 +67,10 @@ export class SerialLink {
   }
 
   /** Opens `path` at `baudRate`; rejects when the device is missing, busy or not a tty. */
-  static open(path: string, baudRate: number = BOARD_BAUD_RATE): Promise<SerialLink> {
+  static async open(path: string, baudRate: number = BOARD_BAUD_RATE): Promise<SerialLink> {
+    // Loaded on first use: the native binding costs start-up time and memory to every
+    // graph, and most graphs have no serial source.
+    const { SerialPort } = await import('serialport');
     return new Promise((resolve, reject) => {
       const port = new SerialPort({ path, baudRate, autoOpen: false });
       port.open((err) => {

@@ -1,6 +1,5 @@
 import { readdir, readFile, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { SerialPort } from 'serialport';
 import { errorMessage } from '../../../core/errors.js';
 
 /** What is known about one serial port; fields the system does not report are undefined. */
@@ -53,7 +52,7 @@ const DEVICE_NAME =
  * sysfs, since udev does not report pyserial's `location`.
  */
 export async function listSerialPorts(options: ListOptions = {}): Promise<PortListing> {
-  const lister = options.lister ?? (() => SerialPort.list());
+  const lister = options.lister ?? (async () => (await import('serialport')).SerialPort.list());
   const devDir = options.devDir ?? '/dev';
   const sysClassTty = options.sysClassTty ?? '/sys/class/tty';
   let system: readonly SystemPortInfo[] | undefined;
