@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { Server, Socket } from 'node:net';
+import { connect, Server, Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { afterEach, beforeEach, test } from 'node:test';
 import { setLogWriter, type LogWriter } from '../../../src/core/log.js';
 import { DataSink, type Data } from '../../../src/core/node.js';
@@ -23,6 +24,12 @@ class Collect extends DataSink {
 
 function filter(options: Record<string, unknown>): SocketDataFilter {
   return new SocketDataFilter(socketOptionsSchema.parse(options));
+}
+
+function hasIpv6Loopback(): boolean {
+  return Object.values(networkInterfaces()).some((list) =>
+    (list ?? []).some((i) => i.internal && i.family === 'IPv6'),
+  );
 }
 
 /** Sockets and servers still open in this process (stdio pipes excluded). */
@@ -110,6 +117,28 @@ test('close() right after start(), before the bind completes, leaves nothing ope
   await node.close();
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.deepEqual(openNetHandles(), []);
+});
+
+test('host "" listens on every interface, IPv4 and IPv6', async () => {
+  const node = filter({ host: '', port: 0 });
+  const got = new Collect();
+  node.connectSinks(got);
+  node.start();
+  await until(() => node.address !== undefined, 'listening');
+  const port = node.address?.port as number;
+  const hosts = ['127.0.0.1', ...(hasIpv6Loopback() ? ['::1'] : [])];
+  for (const host of hosts) {
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect({ host, port }, () => {
+        socket.end(`{"via": "${host}"}\x17`);
+        resolve();
+      });
+      socket.once('error', reject);
+    });
+  }
+  await until(() => got.got.length === hosts.length, 'a message over each family');
+  assert.deepEqual(got.got.map((d) => (d as { via: string }).via).sort(), [...hosts].sort());
+  await node.close();
 });
 
 test('a failed bind is logged with its reason and retried until the port is free', async () => {
