@@ -7,6 +7,22 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 
+const liveChildren = new Set<ChildProcess>();
+
+/**
+ * Remembers a spawned process until it exits, so that a test which throws before its own
+ * clean-up cannot leave a daemon or peer running (and its file hanging until the timeout).
+ */
+export function trackChild(child: ChildProcess): void {
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+}
+
+export function killLeftoverChildren(): void {
+  for (const child of liveChildren) child.kill('SIGKILL');
+  liveChildren.clear();
+}
+
 /** A scratch directory and an environment whose XDG locations point inside it. */
 export interface Sandbox {
   readonly dir: string;
@@ -25,7 +41,10 @@ export async function makeSandbox(): Promise<Sandbox> {
   return {
     dir,
     env,
-    cleanup: () => rm(dir, { recursive: true, force: true }),
+    cleanup: async () => {
+      killLeftoverChildren();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -43,6 +62,7 @@ export class DaemonProcess {
       cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    trackChild(this.child);
     collectLines(this.child.stdout, this.stdoutLines, () => {
       this.#wake();
     });

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { REPO_ROOT, type DaemonProcess } from './daemon.js';
+import { DaemonProcess, REPO_ROOT, trackChild } from './daemon.js';
 
 const PY_PEER = join(REPO_ROOT, 'test', 'helpers', 'py_peer.py');
 
@@ -29,6 +29,16 @@ export async function serverPort(daemon: DaemonProcess, node: string): Promise<n
   return Number(match?.[1]);
 }
 
+/** A daemon whose server node `s` prints everything it receives, one JSON line per message. */
+export async function printingServer(
+  env: NodeJS.ProcessEnv,
+  attributes = '',
+): Promise<{ daemon: DaemonProcess; port: number }> {
+  const graph = `digraph { s [class=SocketDataFilter, port=0${attributes}]; p [class=PrintDataSink]; s -> p; }`;
+  const daemon = new DaemonProcess(['-g', graph], env);
+  return { daemon, port: await serverPort(daemon, 's') };
+}
+
 /** A running external peer (python3 or socat) with its stdout collected as lines. */
 export class Peer {
   readonly child: ChildProcess;
@@ -41,6 +51,7 @@ export class Peer {
     this.child = spawn(command, args, {
       stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    trackChild(this.child);
     let partial = '';
     const text = new StringDecoder('utf8');
     this.child.stdout?.on('data', (chunk: Buffer) => {

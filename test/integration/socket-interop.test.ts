@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DaemonProcess, makeSandbox, type Sandbox } from '../helpers/daemon.js';
-import { pyPeer, pyServer, serverPort, socatSend } from '../helpers/peers.js';
+import { printingServer, pyPeer, pyServer, serverPort, socatSend } from '../helpers/peers.js';
 
 let sandbox: Sandbox;
 before(async () => {
@@ -11,15 +11,8 @@ after(async () => {
   await sandbox.cleanup();
 });
 
-/** A daemon whose server node prints everything it receives, one JSON line per message. */
-async function printingServer(attributes = ''): Promise<{ daemon: DaemonProcess; port: number }> {
-  const graph = `digraph { s [class=SocketDataFilter, port=0${attributes}]; p [class=PrintDataSink]; s -> p; }`;
-  const daemon = new DaemonProcess(['-g', graph], sandbox.env);
-  return { daemon, port: await serverPort(daemon, 's') };
-}
-
 test('a Python peer sends to a project server: json.dumps output, NaN and non-ASCII escapes', async () => {
-  const { daemon, port } = await printingServer();
+  const { daemon, port } = await printingServer(sandbox.env);
   try {
     const sent = pyPeer([
       'send',
@@ -94,7 +87,7 @@ test('project server and project client, data flowing both ways', async () => {
 });
 
 test('socat writes by hand to a server, as the protocol doc shows', async () => {
-  const { daemon, port } = await printingServer();
+  const { daemon, port } = await printingServer(sandbox.env);
   try {
     const socat = socatSend(port, Buffer.from('[{"id":"x","value":1}]\x17'));
     assert.equal(await socat.finished(), 0);
@@ -106,7 +99,7 @@ test('socat writes by hand to a server, as the protocol doc shows', async () => 
 });
 
 test('a "\\r\\n" delimiter', async () => {
-  const { daemon, port } = await printingServer(', message_delimiter="\\r\\n"');
+  const { daemon, port } = await printingServer(sandbox.env, ', message_delimiter="\\r\\n"');
   try {
     const socat = socatSend(port, Buffer.from('{"n": 1}\r\n{"n": 2}\r\n\r\n{"n": 3}\r\n'));
     assert.equal(await socat.finished(), 0);
@@ -120,7 +113,7 @@ test('a "\\r\\n" delimiter', async () => {
 
 for (const encoding of ['latin-1', 'utf-16']) {
   test(`${encoding} encoding in both directions`, async () => {
-    const { daemon, port } = await printingServer(`, message_encoding="${encoding}"`);
+    const { daemon, port } = await printingServer(sandbox.env, `, message_encoding="${encoding}"`);
     try {
       const sent = pyPeer([
         'send',

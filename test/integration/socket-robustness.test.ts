@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { DaemonProcess, makeSandbox, type Sandbox } from '../helpers/daemon.js';
-import { serverPort, socatRead, socatSend } from '../helpers/peers.js';
+import { printingServer, serverPort, socatRead, socatSend } from '../helpers/peers.js';
 
 let sandbox: Sandbox;
 before(async () => {
@@ -11,12 +11,6 @@ before(async () => {
 after(async () => {
   await sandbox.cleanup();
 });
-
-async function printingServer(attributes = ''): Promise<{ daemon: DaemonProcess; port: number }> {
-  const graph = `digraph { s [class=SocketDataFilter, port=0${attributes}]; p [class=PrintDataSink]; s -> p; }`;
-  const daemon = new DaemonProcess(['-g', graph], sandbox.env);
-  return { daemon, port: await serverPort(daemon, 's') };
-}
 
 function openSocket(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -28,7 +22,7 @@ function openSocket(port: number): Promise<Socket> {
 }
 
 test('an oversized message is discarded whole and the next one arrives intact', async () => {
-  const { daemon, port } = await printingServer(', buffer_size=100');
+  const { daemon, port } = await printingServer(sandbox.env, ', buffer_size=100');
   try {
     const big = JSON.stringify({ blob: 'x'.repeat(5000) });
     const socket = await openSocket(port);
@@ -51,7 +45,7 @@ test('an oversized message is discarded whole and the next one arrives intact', 
 });
 
 test('invalid UTF-8 and invalid JSON are passed on with warnings, and the connection survives', async () => {
-  const { daemon, port } = await printingServer();
+  const { daemon, port } = await printingServer(sandbox.env);
   try {
     const socket = await openSocket(port);
     socket.write(
@@ -76,7 +70,7 @@ test('invalid UTF-8 and invalid JSON are passed on with warnings, and the connec
 });
 
 test('trailing bytes without a delimiter are processed when the peer closes', async () => {
-  const { daemon, port } = await printingServer();
+  const { daemon, port } = await printingServer(sandbox.env);
   try {
     const socat = socatSend(port, Buffer.from('{"first": 1}\x17{"last": "no delimiter"}'));
     assert.equal(await socat.finished(), 0);
@@ -89,7 +83,7 @@ test('trailing bytes without a delimiter are processed when the peer closes', as
 });
 
 test('max_connections: the connection past the limit is closed with a warning', async () => {
-  const { daemon, port } = await printingServer(', max_connections=2');
+  const { daemon, port } = await printingServer(sandbox.env, ', max_connections=2');
   const sockets: Socket[] = [];
   try {
     sockets.push(await openSocket(port), await openSocket(port));
