@@ -1,6 +1,6 @@
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { parseDotJson } from '../config/values.js';
-import { parseGraph } from '../graph/dot.js';
+import { parseGraph, type ParsedGraph } from '../graph/dot.js';
 import { validateGraph, type ValidatedGraph } from '../graph/validate.js';
 import { validateNodesAsync } from '../graph/validate-async.js';
 import { BUILTIN_PLUGINS } from '../plugins/index.js';
@@ -9,7 +9,7 @@ import { ConfigurationErrors, DatalogdError, errorMessage } from './errors.js';
 import { getLogger } from './log.js';
 import { DataNode, DataSource, type DataReceiver } from './node.js';
 import { loadPluginDirectories } from './plugin-loader.js';
-import { Registry } from './registry.js';
+import { kindFromName, Registry } from './registry.js';
 import { upstreamFirst } from './topology.js';
 
 export interface DaemonOptions {
@@ -72,7 +72,9 @@ export class DataLogDaemon {
       log.warning(DEMO_WARNING);
       dot = DEMO_GRAPH;
     }
-    const graph = validateGraph(parseGraph(dot), registry, parseDotJson);
+    const parsed = parseGraph(dot);
+    await registry.load(namedClasses(parsed));
+    const graph = validateGraph(parsed, registry, parseDotJson);
     for (const warning of graph.warnings) log.warning(warning);
     problems.push(...graph.problems);
     problems.push(...(await validateNodesAsync(graph.nodes)));
@@ -148,12 +150,19 @@ function reportConfigFiles(config: LoadedConfig, graphOnCommandLine: boolean): v
 
 function logPluginList(registry: Registry): void {
   for (const kind of ['DataSource', 'DataFilter', 'DataSink'] as const) {
-    const names = registry
-      .all()
-      .filter((p) => p.kind === kind)
-      .map((p) => p.cls.name);
+    const names = registry.names().filter((name) => kindFromName(name) === kind);
     log.debug(`Detected ${kind} plugins: ${names.join(', ')}`);
   }
+}
+
+/** The class names a graph mentions, as its nodes' `class` attributes will decode. */
+function namedClasses(graph: ParsedGraph): string[] {
+  return graph.nodes.flatMap((node) => {
+    const raw = node.attributes.class;
+    if (raw === undefined) return [];
+    const decoded = parseDotJson(raw);
+    return typeof decoded === 'string' ? [decoded, raw] : [raw];
+  });
 }
 
 function construct(graph: ValidatedGraph, problems: DatalogdError[]): Map<string, DataNode> {

@@ -29,6 +29,12 @@ export function isPluginClass(value: unknown): value is PluginClass {
   return typeof value === 'function' && (value.prototype as unknown) instanceof DataNode;
 }
 
+/** A built-in known by its name, whose module is imported only when a graph uses it. */
+export interface LazyPlugin {
+  readonly name: string;
+  readonly load: () => Promise<PluginClass>;
+}
+
 export interface RegisteredPlugin {
   readonly cls: PluginClass;
   readonly kind: PluginKind;
@@ -36,13 +42,43 @@ export interface RegisteredPlugin {
   readonly origin: string;
 }
 
-/** Knows every plugin class by name: the explicit built-in list, then user plugin files. */
+/**
+ * Knows every plugin class by name: the built-ins, then user plugin files. Built-ins may be
+ * lazy, so that a graph pays start-up time and memory only for the classes it names; their
+ * names are known from the start, for suggestions and listings.
+ */
 export class Registry {
   readonly #plugins = new Map<string, RegisteredPlugin>();
+  readonly #lazy = new Map<string, LazyPlugin>();
   readonly #log = getLogger('registry');
 
-  constructor(builtins: readonly PluginClass[] = []) {
-    for (const cls of builtins) this.register(cls, 'builtin');
+  constructor(builtins: readonly (PluginClass | LazyPlugin)[] = []) {
+    for (const entry of builtins) {
+      if ('load' in entry && !isPluginClass(entry)) this.#lazy.set(entry.name, entry);
+      else this.register(entry, 'builtin');
+    }
+  }
+
+  /** Imports the lazy built-ins among `names`; names that are not lazy built-ins are ignored. */
+  async load(names: Iterable<string>): Promise<void> {
+    const wanted = [...new Set(names)].flatMap((name) => {
+      const entry = this.#lazy.get(name);
+      return entry === undefined ? [] : [entry];
+    });
+    const classes = await Promise.all(wanted.map((entry) => entry.load()));
+    wanted.forEach((entry, i) => {
+      this.#lazy.delete(entry.name);
+      const cls = classes[i] as PluginClass;
+      if (cls.name !== entry.name) {
+        throw new Error(`built-in ${entry.name} loaded a class named ${cls.name}`);
+      }
+      this.register(cls, 'builtin');
+    });
+  }
+
+  /** Imports every lazy built-in (for documentation and listings). */
+  async loadAll(): Promise<void> {
+    await this.load([...this.#lazy.keys()]);
   }
 
   /**
@@ -59,11 +95,13 @@ export class Registry {
       return `class ${cls.name} is named as a ${claimed} but extends ${actual ?? 'no datalogd base class'}`;
     }
     const previous = this.#plugins.get(cls.name);
-    if (previous !== undefined && previous.cls !== cls) {
+    const previousOrigin = this.#lazy.has(cls.name) ? 'builtin' : previous?.origin;
+    if (previousOrigin !== undefined && previous?.cls !== cls) {
       this.#log.warning(
-        `${cls.name} from ${origin} overrides the one from ${previous.origin === 'builtin' ? 'the built-ins' : previous.origin}.`,
+        `${cls.name} from ${origin} overrides the one from ${previousOrigin === 'builtin' ? 'the built-ins' : previousOrigin}.`,
       );
     }
+    this.#lazy.delete(cls.name);
     this.#plugins.set(cls.name, { cls, kind: claimed, origin });
     return undefined;
   }
@@ -72,10 +110,12 @@ export class Registry {
     return this.#plugins.get(className);
   }
 
+  /** Every known class name, loaded or not. */
   names(): string[] {
-    return [...this.#plugins.keys()];
+    return [...this.#plugins.keys(), ...this.#lazy.keys()];
   }
 
+  /** The classes loaded so far. */
   all(): RegisteredPlugin[] {
     return [...this.#plugins.values()];
   }

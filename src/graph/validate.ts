@@ -155,10 +155,7 @@ function unknownClassHint(className: string, registry: Registry): string {
   if (kind === undefined) {
     return `; a class name ends in DataSource, DataFilter or DataSink; known classes: ${list(registry.names())}`;
   }
-  const sameKind = registry
-    .all()
-    .filter((plugin) => plugin.kind === kind)
-    .map((plugin) => plugin.cls.name);
+  const sameKind = registry.names().filter((name) => kindFromName(name) === kind);
   return `; known ${kind} classes: ${list(sameKind)}`;
 }
 

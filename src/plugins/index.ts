@@ -1,48 +1,83 @@
 import type { PluginClass } from '../core/node.js';
-import { AggregatorDataFilter } from './filters/aggregator.js';
-import { CoolingPowerDataFilter } from './filters/cooling-power.js';
-import { CSVDataFilter } from './filters/csv.js';
-import { FlowSensorCalibrationDataFilter } from './filters/flow-sensor.js';
-import { JoinDataFilter } from './filters/join.js';
-import { KeyValDataFilter } from './filters/keyval.js';
-import { PolynomialFunctionDataFilter } from './filters/polynomial.js';
-import { SensorIdentifierDataFilter } from './filters/sensor-identifier/index.js';
-import { SinkTimerDataFilter } from './filters/sink-timer.js';
-import { SocketDataFilter } from './filters/socket/index.js';
-import { TimeStampDataFilter } from './filters/timestamp.js';
-import { NullDataFilter, NullDataSink, NullDataSource } from './null.js';
-import { FileDataSink } from './sinks/file.js';
-import { InfluxDB2DataSink, InfluxDBDataSink } from './sinks/influxdb/index.js';
-import { LoggingDataSink } from './sinks/logging.js';
-import { PrintDataSink } from './sinks/print.js';
-import { HeartbeatDataSource } from './sources/heartbeat.js';
-import { LibSensorsDataSource } from './sources/libsensors.js';
-import { RandomWalkDataSource } from './sources/random-walk.js';
-import { SerialDataSource } from './sources/serial/index.js';
+import type { LazyPlugin } from '../core/registry.js';
 
-/** The explicit list of built-in plugins; the registry knows nothing else until plugin dirs load. */
-export const BUILTIN_PLUGINS: readonly PluginClass[] = [
-  NullDataSource,
-  RandomWalkDataSource,
-  HeartbeatDataSource,
-  SerialDataSource,
-  LibSensorsDataSource,
-  NullDataFilter,
-  TimeStampDataFilter,
-  KeyValDataFilter,
-  CSVDataFilter,
-  AggregatorDataFilter,
-  JoinDataFilter,
-  PolynomialFunctionDataFilter,
-  FlowSensorCalibrationDataFilter,
-  CoolingPowerDataFilter,
-  SinkTimerDataFilter,
-  SensorIdentifierDataFilter,
-  SocketDataFilter,
-  NullDataSink,
-  PrintDataSink,
-  LoggingDataSink,
-  FileDataSink,
-  InfluxDBDataSink,
-  InfluxDB2DataSink,
+function lazy(name: string, load: () => Promise<PluginClass>): LazyPlugin {
+  return { name, load };
+}
+
+/**
+ * The explicit list of built-in plugins, by name. A module is imported only when a graph
+ * names one of its classes, so adding a built-in costs nothing to graphs that do not use it.
+ */
+export const BUILTIN_PLUGINS: readonly LazyPlugin[] = [
+  lazy('NullDataSource', async () => (await import('./null.js')).NullDataSource),
+  lazy(
+    'RandomWalkDataSource',
+    async () => (await import('./sources/random-walk.js')).RandomWalkDataSource,
+  ),
+  lazy(
+    'HeartbeatDataSource',
+    async () => (await import('./sources/heartbeat.js')).HeartbeatDataSource,
+  ),
+  lazy(
+    'SerialDataSource',
+    async () => (await import('./sources/serial/index.js')).SerialDataSource,
+  ),
+  lazy(
+    'LibSensorsDataSource',
+    async () => (await import('./sources/libsensors.js')).LibSensorsDataSource,
+  ),
+  lazy('NullDataFilter', async () => (await import('./null.js')).NullDataFilter),
+  lazy(
+    'TimeStampDataFilter',
+    async () => (await import('./filters/timestamp.js')).TimeStampDataFilter,
+  ),
+  lazy('KeyValDataFilter', async () => (await import('./filters/keyval.js')).KeyValDataFilter),
+  lazy('CSVDataFilter', async () => (await import('./filters/csv.js')).CSVDataFilter),
+  lazy(
+    'AggregatorDataFilter',
+    async () => (await import('./filters/aggregator.js')).AggregatorDataFilter,
+  ),
+  lazy('JoinDataFilter', async () => (await import('./filters/join.js')).JoinDataFilter),
+  lazy(
+    'PolynomialFunctionDataFilter',
+    async () => (await import('./filters/polynomial.js')).PolynomialFunctionDataFilter,
+  ),
+  lazy(
+    'FlowSensorCalibrationDataFilter',
+    async () => (await import('./filters/flow-sensor.js')).FlowSensorCalibrationDataFilter,
+  ),
+  lazy(
+    'CoolingPowerDataFilter',
+    async () => (await import('./filters/cooling-power.js')).CoolingPowerDataFilter,
+  ),
+  lazy(
+    'SinkTimerDataFilter',
+    async () => (await import('./filters/sink-timer.js')).SinkTimerDataFilter,
+  ),
+  lazy(
+    'SensorIdentifierDataFilter',
+    async () => (await import('./filters/sensor-identifier/index.js')).SensorIdentifierDataFilter,
+  ),
+  lazy(
+    'SocketDataFilter',
+    async () => (await import('./filters/socket/index.js')).SocketDataFilter,
+  ),
+  lazy('NullDataSink', async () => (await import('./null.js')).NullDataSink),
+  lazy('PrintDataSink', async () => (await import('./sinks/print.js')).PrintDataSink),
+  lazy('LoggingDataSink', async () => (await import('./sinks/logging.js')).LoggingDataSink),
+  lazy('FileDataSink', async () => (await import('./sinks/file.js')).FileDataSink),
+  lazy(
+    'InfluxDBDataSink',
+    async () => (await import('./sinks/influxdb/index.js')).InfluxDBDataSink,
+  ),
+  lazy(
+    'InfluxDB2DataSink',
+    async () => (await import('./sinks/influxdb/index.js')).InfluxDB2DataSink,
+  ),
 ];
+
+/** Every built-in class, imported (for documentation, listings and tests). */
+export function loadBuiltinPlugins(): Promise<PluginClass[]> {
+  return Promise.all(BUILTIN_PLUGINS.map((plugin) => plugin.load()));
+}

@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { PluginClass } from '../core/node.js';
 import { kindOfClass, type PluginKind } from '../core/registry.js';
-import { BUILTIN_PLUGINS } from '../plugins/index.js';
+import { loadBuiltinPlugins } from '../plugins/index.js';
 
 /** The part of JSON Schema that zod emits for option schemas and that the tables show. */
 interface JsonSchemaNode {
@@ -117,6 +117,6 @@ export const PLUGIN_DOCS_PATH = fileURLToPath(new URL('../../docs/plugins.md', i
 
 const script = process.argv[1];
 if (script !== undefined && import.meta.url === pathToFileURL(path.resolve(script)).href) {
-  writeFileSync(PLUGIN_DOCS_PATH, renderPluginDocs(BUILTIN_PLUGINS));
+  writeFileSync(PLUGIN_DOCS_PATH, renderPluginDocs(await loadBuiltinPlugins()));
   process.stdout.write(`wrote ${PLUGIN_DOCS_PATH}\n`);
 }

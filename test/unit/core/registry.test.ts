@@ -97,3 +97,54 @@ describe('validateOptions', () => {
     assert.equal(closest('Banana', ['RandomWalkDataSource']), undefined);
   });
 });
+
+describe('Registry with lazy built-ins', () => {
+  class LazyOneDataSource extends DataSource {}
+  class LazyTwoDataSink extends DataSink {}
+
+  function lazyRegistry(loaded: string[]): Registry {
+    return new Registry([
+      {
+        name: 'LazyOneDataSource',
+        load: () => {
+          loaded.push('LazyOneDataSource');
+          return Promise.resolve(LazyOneDataSource);
+        },
+      },
+      {
+        name: 'LazyTwoDataSink',
+        load: () => {
+          loaded.push('LazyTwoDataSink');
+          return Promise.resolve(LazyTwoDataSink);
+        },
+      },
+    ]);
+  }
+
+  test('knows every name at once but imports only what is asked for', async () => {
+    const loaded: string[] = [];
+    const registry = lazyRegistry(loaded);
+    assert.deepEqual(registry.names().sort(), ['LazyOneDataSource', 'LazyTwoDataSink']);
+    assert.equal(registry.get('LazyOneDataSource'), undefined);
+    await registry.load(['LazyOneDataSource', 'NoSuchDataSink', 'LazyOneDataSource']);
+    assert.deepEqual(loaded, ['LazyOneDataSource']);
+    assert.equal(registry.get('LazyOneDataSource')?.cls, LazyOneDataSource);
+    assert.equal(registry.get('LazyOneDataSource')?.kind, 'DataSource');
+    assert.deepEqual(registry.names().sort(), ['LazyOneDataSource', 'LazyTwoDataSink']);
+  });
+
+  test('a user class overriding a lazy built-in is warned about, and the built-in never loads', async () => {
+    const loaded: string[] = [];
+    const registry = lazyRegistry(loaded);
+    const Mine = class LazyTwoDataSink extends DataSink {};
+    registry.register(Mine, '/plugins/mine.js');
+    await registry.loadAll();
+    assert.deepEqual(loaded, ['LazyOneDataSource']);
+    assert.equal(registry.get('LazyTwoDataSink')?.cls, Mine);
+    assert.ok(
+      lines.some((l) =>
+        /LazyTwoDataSink from \/plugins\/mine\.js overrides the one from the built-ins/.test(l),
+      ),
+    );
+  });
+});

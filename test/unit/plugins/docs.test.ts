@@ -4,18 +4,18 @@ import { describe, test } from 'node:test';
 import { z } from 'zod';
 import { DataSink } from '../../../src/core/node.js';
 import { kindOfClass } from '../../../src/core/registry.js';
-import { BUILTIN_PLUGINS } from '../../../src/plugins/index.js';
+import { BUILTIN_PLUGINS, loadBuiltinPlugins } from '../../../src/plugins/index.js';
 import { PLUGIN_DOCS_PATH, renderPluginDocs, typeText } from '../../../src/tools/gen-docs.js';
 
 describe('docs/plugins.md', () => {
-  test('is what renderPluginDocs(BUILTIN_PLUGINS) produces (run `npx tsx src/tools/gen-docs.ts`)', async () => {
+  test('is what renderPluginDocs(await loadBuiltinPlugins()) produces (run `npx tsx src/tools/gen-docs.ts`)', async () => {
     const onDisk = await readFile(PLUGIN_DOCS_PATH, 'utf8');
-    assert.equal(onDisk, renderPluginDocs(BUILTIN_PLUGINS));
+    assert.equal(onDisk, renderPluginDocs(await loadBuiltinPlugins()));
   });
 
-  test('every built-in has a section, a description and described options', () => {
-    const text = renderPluginDocs(BUILTIN_PLUGINS);
-    for (const plugin of BUILTIN_PLUGINS) {
+  test('every built-in has a section, a description and described options', async () => {
+    const text = renderPluginDocs(await loadBuiltinPlugins());
+    for (const plugin of await loadBuiltinPlugins()) {
       assert.ok(text.includes(`### ${plugin.name}\n`), plugin.name);
       assert.ok((plugin.description ?? '').length > 0, `${plugin.name} has a description`);
       assert.ok(kindOfClass(plugin) !== undefined, `${plugin.name} has a kind`);
@@ -52,5 +52,13 @@ describe('docs/plugins.md', () => {
       'string | string[]',
     );
     assert.equal(typeText({}), 'any');
+  });
+});
+
+describe('BUILTIN_PLUGINS', () => {
+  test('each entry loads the class it is named after', async () => {
+    for (const entry of BUILTIN_PLUGINS) {
+      assert.equal((await entry.load()).name, entry.name);
+    }
   });
 });
