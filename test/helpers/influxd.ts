@@ -1,61 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, ServerProcess } from './server-process.js';
 
-/** A port that was free a moment ago (the OS picked it); servers that need a number use it. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => {
-    server.close(() => {
-      resolve();
-    });
-  });
-  return port;
-}
-
-/** Polls `check` until it returns true; throws `what` with `detail()` after `timeoutMs`. */
-export async function waitUntil(
-  check: () => Promise<boolean> | boolean,
-  what: string,
-  timeoutMs = 20_000,
-  detail: () => string = () => '',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${detail()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** A child process stopped by pid: SIGTERM, then SIGKILL after `graceMs`. */
-export async function stopChild(
-  child: ChildProcess,
-  signal: NodeJS.Signals = 'SIGTERM',
-  graceMs = 5000,
-): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      resolve();
-    });
-  });
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  try {
-    await exited;
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export { freePort, stopChild, waitUntil } from './server-process.js';
 
 export interface InfluxdOptions {
   /** Reuse these ports (a restart must keep them); fresh free ports otherwise. */
@@ -67,14 +17,10 @@ export interface InfluxdOptions {
 }
 
 /** A real InfluxDB 1.x (`influxd`) on 127.0.0.1, with its config and data in a temp dir. */
-export class InfluxdServer {
+export class InfluxdServer extends ServerProcess {
   readonly httpPort: number;
   readonly bindPort: number;
-  readonly dir: string;
   readonly #authEnabled: boolean;
-  readonly #ownsDir: boolean;
-  #child: ChildProcess | undefined;
-  #stderr = '';
 
   private constructor(
     httpPort: number,
@@ -83,11 +29,10 @@ export class InfluxdServer {
     auth: boolean,
     owns: boolean,
   ) {
+    super(dir, owns);
     this.httpPort = httpPort;
     this.bindPort = bindPort;
-    this.dir = dir;
     this.#authEnabled = auth;
-    this.#ownsDir = owns;
   }
 
   /** Allocates ports and a directory without starting (for "server down at start" tests). */
@@ -114,53 +59,14 @@ export class InfluxdServer {
     return `http://127.0.0.1:${this.httpPort}`;
   }
 
-  get pid(): number | undefined {
-    return this.#child?.pid;
-  }
-
-  get running(): boolean {
-    return (
-      this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null
-    );
-  }
-
   /** Starts influxd and waits until `/ping` answers 204. */
   async start(): Promise<void> {
-    if (this.running) return;
-    this.#stderr = '';
-    const child = spawn('influxd', ['-config', join(this.dir, 'influxdb.conf')], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    this.#child = child;
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      this.#stderr = (this.#stderr + chunk).slice(-4000);
-    });
-    await waitUntil(
-      async () => {
-        if (!this.running) throw new Error(`influxd exited: ${this.#stderr}`);
-        return (await ping(this.url)) === 204;
-      },
+    await this.launch(
+      'influxd',
+      ['-config', join(this.dir, 'influxdb.conf')],
+      async () => (await ping(this.url)) === 204,
       `influxd on port ${this.httpPort}`,
-      30_000,
-      () => `\n${this.#stderr}`,
     );
-  }
-
-  /** SIGTERM, then SIGKILL after a bound. */
-  async stop(): Promise<void> {
-    if (this.#child !== undefined) await stopChild(this.#child);
-  }
-
-  /** SIGKILL at once: the crash case. */
-  async kill(): Promise<void> {
-    if (this.#child !== undefined) await stopChild(this.#child, 'SIGKILL');
-  }
-
-  /** Stops the server and removes its directory (if it made it). */
-  async cleanup(): Promise<void> {
-    await this.stop();
-    if (this.#ownsDir) await rm(this.dir, { recursive: true, force: true });
   }
 
   /**

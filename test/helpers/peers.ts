@@ -1,25 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { DaemonProcess, REPO_ROOT, trackChild } from './daemon.js';
+export { freePort } from './server-process.js';
 
 const PY_PEER = join(REPO_ROOT, 'test', 'helpers', 'py_peer.py');
-
-/** A port that was free a moment ago (for a server that must be restarted on the same port). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
 
 /** The port a daemon's SocketDataFilter server node bound, read from its log. */
 export async function serverPort(daemon: DaemonProcess, node: string): Promise<number> {

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, ping, stopChild, waitUntil } from './influxd.js';
+import { ping } from './influxd.js';
+import { freePort, ServerProcess } from './server-process.js';
 
 /** One series from `/api/v1/export`: labels (with `__name__`), values, ms timestamps. */
 export interface ExportedSeries {
@@ -16,17 +16,12 @@ export interface ExportedSeries {
  * writes on `/api/v2/write` (stored as `<measurement>_<field>` with the tags as labels,
  * numbers and booleans only) and reads back through `/api/v1/export`.
  */
-export class VictoriaServer {
+export class VictoriaServer extends ServerProcess {
   readonly port: number;
-  readonly dir: string;
-  readonly #ownsDir: boolean;
-  #child: ChildProcess | undefined;
-  #stderr = '';
 
   private constructor(port: number, dir: string, ownsDir: boolean) {
+    super(dir, ownsDir);
     this.port = port;
-    this.dir = dir;
-    this.#ownsDir = ownsDir;
   }
 
   /** Allocates a port and a directory without starting. */
@@ -45,20 +40,8 @@ export class VictoriaServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  get pid(): number | undefined {
-    return this.#child?.pid;
-  }
-
-  get running(): boolean {
-    return (
-      this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null
-    );
-  }
-
   async start(): Promise<void> {
-    if (this.running) return;
-    this.#stderr = '';
-    const child = spawn(
+    await this.launch(
       'victoria-metrics',
       [
         `-storageDataPath=${join(this.dir, 'data')}`,
@@ -68,35 +51,9 @@ export class VictoriaServer {
         '-dedup.minScrapeInterval=1ms',
         '-retentionPeriod=100y',
       ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    this.#child = child;
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      this.#stderr = (this.#stderr + chunk).slice(-4000);
-    });
-    await waitUntil(
-      async () => {
-        if (!this.running) throw new Error(`victoria-metrics exited: ${this.#stderr}`);
-        return (await ping(this.url, '/health')) === 200;
-      },
+      async () => (await ping(this.url, '/health')) === 200,
       `victoria-metrics on port ${this.port}`,
-      30_000,
-      () => `\n${this.#stderr}`,
     );
-  }
-
-  async stop(): Promise<void> {
-    if (this.#child !== undefined) await stopChild(this.#child);
-  }
-
-  async kill(): Promise<void> {
-    if (this.#child !== undefined) await stopChild(this.#child, 'SIGKILL');
-  }
-
-  async cleanup(): Promise<void> {
-    await this.stop();
-    if (this.#ownsDir) await rm(this.dir, { recursive: true, force: true });
   }
 
   /** Every series matching `match` (a series selector), after making recent writes searchable. */
