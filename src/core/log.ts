@@ -36,10 +36,6 @@ export function setLogLevel(level: LogLevel): void {
   state.threshold = LEVEL_RANK[level];
 }
 
-export function getLogLevel(): LogLevel {
-  return LOG_LEVELS.find((l) => LEVEL_RANK[l] === state.threshold) ?? 'info';
-}
-
 /** Redirects log output; tests use it to capture lines. Returns the previous writer. */
 export function setLogWriter(write: LogWriter): LogWriter {
   const previous = state.write;
@@ -92,10 +88,6 @@ export class Logger {
 
   error(message: string): void {
     this.log('error', message);
-  }
-
-  child(name: string): Logger {
-    return new Logger(name);
   }
 }
 

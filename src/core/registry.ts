@@ -114,9 +114,4 @@ export class Registry {
   names(): string[] {
     return [...this.#plugins.keys(), ...this.#lazy.keys()];
   }
-
-  /** The classes loaded so far. */
-  all(): RegisteredPlugin[] {
-    return [...this.#plugins.values()];
-  }
 }

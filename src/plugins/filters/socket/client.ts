@@ -40,14 +40,6 @@ export class SocketClient {
     this.#backoff = new Backoff({ minMs: settings.retryMinMs, maxMs: settings.retryMaxMs });
   }
 
-  get connected(): boolean {
-    return this.#connection !== undefined && !this.#connection.isEnded();
-  }
-
-  get queued(): number {
-    return this.#queue.length;
-  }
-
   start(): void {
     this.#connect();
   }

@@ -39,10 +39,6 @@ export class SocketServer {
     return typeof address === 'object' && address !== null ? address : undefined;
   }
 
-  get connectionCount(): number {
-    return this.#connections.size;
-  }
-
   start(): void {
     this.#listen();
   }
