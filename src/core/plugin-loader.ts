@@ -4,7 +4,7 @@ import { extname, join, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DatalogdError, errorMessage } from './errors.js';
 import { getLogger } from './log.js';
-import { isPluginClass, type Registry } from './registry.js';
+import { isPluginClass, kindFromName, type Registry } from './registry.js';
 
 const log = getLogger('plugins');
 const SCRIPT_EXTENSIONS = new Set(['.js', '.mjs']);
@@ -95,7 +95,8 @@ async function loadPluginFile(
     if (!isPluginClass(value)) continue;
     const reason = registry.register(value, file);
     if (reason === undefined) continue;
-    if (reason.includes('does not end in')) {
+    // A helper class whose name follows no suffix rule cannot be named in a graph: harmless.
+    if (kindFromName(value.name) === undefined) {
       log.warning(`${file}: ${reason}; it cannot be used in a graph.`);
     } else {
       problems.push(new DatalogdError('DATALOGD_ERR_PLUGIN_CLASS', `${file}: ${reason}`));

@@ -113,3 +113,35 @@ export class RejectingDataSink extends DataSink {
   assert.equal(await daemon.stop(), 0);
   assert.match(daemon.stderr, /beat: sink_errors=\d+/);
 });
+
+test('a plugin class named as one kind but extending another is an error; a helper class only a warning', async () => {
+  const dir = join(sandbox.dir, 'naming-plugins');
+  await mkdir(dir, { recursive: true });
+  await writeFile(
+    join(dir, 'naming.mjs'),
+    `import { DataSource } from 'datalogd';
+export class Helper extends DataSource {}
+export class MisnamedDataSink extends DataSource {}
+`,
+  );
+  const graph = 'digraph { a [class=NullDataSource]; }';
+  const bad = await runDaemon(['-p', dir, '-g', graph], sandbox.env);
+  assert.equal(bad.code, 1);
+  assert.match(
+    bad.stderr,
+    /DATALOGD_ERR_PLUGIN_CLASS.*class MisnamedDataSink is named as a DataSink but extends DataSource/,
+  );
+  assert.match(
+    bad.stderr,
+    /WARNING .*class Helper extends DataSource but its name does not end in .*cannot be used in a graph/,
+  );
+
+  await writeFile(
+    join(dir, 'naming.mjs'),
+    `import { DataSource } from 'datalogd';\nexport class Helper extends DataSource {}\n`,
+  );
+  const ok = new DaemonProcess(['-p', dir, '-g', graph], sandbox.env);
+  await ok.waitForStderr(/Starting event loop/);
+  assert.equal(await ok.stop(), 0);
+  assert.match(ok.stderr, /class Helper .*cannot be used in a graph/);
+});
