@@ -230,14 +230,11 @@ export class Connection {
 
   #receiveRun(run: Buffer, count: number): void {
     this.#context.counters.messages_in += count;
-    (this.#context.decodeRun as RunDecoder)(run, count, this.#handleResult);
+    (this.#context.decodeRun as RunDecoder)(run, count, this.#handle);
   }
 
-  readonly #handleResult = (result: DecodeResult): void => {
-    this.#handle(result);
-  };
-
-  #handle(result: DecodeResult): void {
+  /** An arrow field, so a run decoder can call it directly for each message. */
+  readonly #handle = (result: DecodeResult): void => {
     const context = this.#context;
     if (result.kind === 'undecodable') {
       context.counters.undecodable += 1;
@@ -255,7 +252,7 @@ export class Connection {
       context.log.debug(`Received from ${this.peer}: ${JSON.stringify(result.data)}`);
     }
     context.deliver(result.data);
-  }
+  };
 }
 
 export function formatPeer(socket: Socket): string {
