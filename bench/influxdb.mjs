@@ -5,29 +5,17 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setLogLevel } from '../dist/core/log.js';
 import { InfluxDBDataSink } from '../dist/plugins/sinks/influxdb/index.js';
-import { fmt, median, sleep } from './lib.mjs';
+import { fmt, freePort, median, sleep } from './lib.mjs';
 
 const POINTS = Number(process.env.INFLUX_BENCH_POINTS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const BATCH = Number(process.env.INFLUX_BENCH_BATCH ?? 1000);
 const PER_RECEIPT = 10;
 const T0 = Date.parse('2024-01-01T00:00:00Z');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startInfluxd() {
   const dir = await mkdtemp(join(tmpdir(), 'datalogd-bench-influxd-'));

@@ -1,6 +1,7 @@
 // Shared helpers for the benchmarks: medians, child processes, RSS readings.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -45,4 +46,16 @@ export function sleep(ms) {
 
 export function fmt(n, digits = 1) {
   return Number.isFinite(n) ? n.toFixed(digits) : String(n);
+}
+
+/** A loopback port that was free a moment ago, for a server that must be told its port. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }

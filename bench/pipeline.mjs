@@ -37,6 +37,11 @@ function buildPipeline() {
     options(AggregatorDataFilter, { buffer_size: 100, send_every: 100 }),
   );
   const csv = new CSVDataFilter(options(CSVDataFilter, { header: 'once' }));
+  return wire(source, volts, stamp, block, csv);
+}
+
+/** The lab pipeline's shape: source -> volts -> stamp -> {block -> csv -> file, screen}. */
+function wire(source, volts, stamp, block, csv) {
   const file = new CountingDataSink();
   const screen = new CountingDataSink();
   source.connectSinks(volts);
@@ -50,14 +55,7 @@ function buildPipeline() {
 function buildNullPipeline() {
   const source = new DataSource();
   const [volts, stamp, block, csv] = [0, 1, 2, 3].map(() => new NullDataFilter());
-  const file = new CountingDataSink();
-  const screen = new CountingDataSink();
-  source.connectSinks(volts);
-  volts.connectSinks(stamp);
-  stamp.connectSinks([block, screen]);
-  block.connectSinks(csv);
-  csv.connectSinks(file);
-  return { source, file, screen };
+  return wire(source, volts, stamp, block, csv);
 }
 
 function buildPlain() {

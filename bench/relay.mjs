@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { fmt, median, peakRssMiB, rssMiB, sleep } from './lib.mjs';
+import { fmt, freePort, median, peakRssMiB, rssMiB, sleep } from './lib.mjs';
 import { nodeRedRelayArgs } from './node-red.mjs';
 
 const RECORDS = Number(process.env.RELAY_RECORDS ?? 200_000);
@@ -27,15 +27,6 @@ const DELIM = 0x17;
 function record(seq, t = 0) {
   // About 100 bytes with its delimiter.
   return `[{"type":"analog","id":"sensor_${String(seq % 100).padStart(2, '0')}","value":${(seq * 0.001).toFixed(3)},"units":"V","seq":${seq},"t":${t}}]\x17`;
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function listen(onConnection) {

@@ -10,8 +10,12 @@ import {
 import {
   InfluxV1Transport,
   quoteIdentifier,
+  type V1TransportOptions,
 } from '../../../src/plugins/sinks/influxdb/transport-v1.js';
-import { InfluxV2Transport } from '../../../src/plugins/sinks/influxdb/transport-v2.js';
+import {
+  InfluxV2Transport,
+  type V2TransportOptions,
+} from '../../../src/plugins/sinks/influxdb/transport-v2.js';
 
 let server: FakeInfluxServer;
 before(async () => {
@@ -25,16 +29,35 @@ function signal(): AbortSignal {
   return new AbortController().signal;
 }
 
+/** A 1.x transport to the fake server; each test names only what it changes. */
+function v1Transport(options: Partial<V1TransportOptions> = {}): InfluxV1Transport {
+  return new InfluxV1Transport({
+    host: '127.0.0.1',
+    port: server.port,
+    ssl: false,
+    user: '',
+    password: '',
+    database: 'd',
+    timeoutMs: 5000,
+    ...options,
+  });
+}
+
+function v2Transport(options: Partial<V2TransportOptions> = {}): InfluxV2Transport {
+  return new InfluxV2Transport({
+    url: server.url,
+    token: 't',
+    org: 'o',
+    bucket: 'b',
+    timeoutMs: 5000,
+    ...options,
+  });
+}
+
 describe('InfluxV2Transport', () => {
   test('POSTs the lines to /api/v2/write with org, bucket, ns precision and the token', async () => {
     server.requests.length = 0;
-    const transport = new InfluxV2Transport({
-      url: server.url,
-      token: 's3cr3t-token==',
-      org: 'my org',
-      bucket: 'b/1',
-      timeoutMs: 5000,
-    });
+    const transport = v2Transport({ token: 's3cr3t-token==', org: 'my org', bucket: 'b/1' });
     await transport.write('m f=1 1\nm f=2 2', signal());
     transport.close();
     const [request] = server.requests;
@@ -54,13 +77,7 @@ describe('InfluxV2Transport', () => {
 
   test('no Authorization header without a token', async () => {
     server.requests.length = 0;
-    const transport = new InfluxV2Transport({
-      url: server.url,
-      token: '',
-      org: 'o',
-      bucket: 'b',
-      timeoutMs: 5000,
-    });
+    const transport = v2Transport({ token: '' });
     await transport.write('m f=1 1', signal());
     transport.close();
     assert.equal(server.requests[0]?.headers.authorization, undefined);
@@ -68,13 +85,7 @@ describe('InfluxV2Transport', () => {
 
   test('an error status becomes a WriteFailure with the server message', async () => {
     server.reply = () => ({ status: 400, body: '{"code":"invalid","message":"unable to parse"}' });
-    const transport = new InfluxV2Transport({
-      url: server.url,
-      token: 't',
-      org: 'o',
-      bucket: 'b',
-      timeoutMs: 5000,
-    });
+    const transport = v2Transport();
     try {
       await assert.rejects(transport.write('bad', signal()), (err: unknown) => {
         assert.ok(err instanceof WriteFailure);
@@ -93,15 +104,7 @@ describe('InfluxV2Transport', () => {
 describe('InfluxV1Transport', () => {
   test('POSTs to /write?db=...&precision=ns with Basic credentials, never in the URL', async () => {
     server.requests.length = 0;
-    const transport = new InfluxV1Transport({
-      host: '127.0.0.1',
-      port: server.port,
-      ssl: false,
-      user: 'admin',
-      password: 'pa:ss word',
-      database: 'lab data',
-      timeoutMs: 5000,
-    });
+    const transport = v1Transport({ user: 'admin', password: 'pa:ss word', database: 'lab data' });
     await transport.write('m f=1 1', signal());
     transport.close();
     const [request] = server.requests;
@@ -120,15 +123,7 @@ describe('InfluxV1Transport', () => {
   test('prepare sends CREATE DATABASE with a quoted identifier to /query', async () => {
     server.requests.length = 0;
     server.reply = () => ({ status: 200, body: '{"results":[{"statement_id":0}]}' });
-    const transport = new InfluxV1Transport({
-      host: '127.0.0.1',
-      port: server.port,
-      ssl: false,
-      user: '',
-      password: '',
-      database: 'a"b',
-      timeoutMs: 5000,
-    });
+    const transport = v1Transport({ database: 'a"b' });
     try {
       await transport.prepare(signal());
     } finally {
@@ -146,15 +141,7 @@ describe('InfluxV1Transport', () => {
       status: 200,
       body: '{"results":[{"statement_id":0,"error":"requires admin privilege"}]}',
     });
-    const transport = new InfluxV1Transport({
-      host: '127.0.0.1',
-      port: server.port,
-      ssl: false,
-      user: 'u',
-      password: 'p',
-      database: 'd',
-      timeoutMs: 5000,
-    });
+    const transport = v1Transport({ user: 'u', password: 'p' });
     try {
       await assert.rejects(transport.prepare(signal()), (err: unknown) => {
         assert.ok(err instanceof WriteFailure);
@@ -170,15 +157,7 @@ describe('InfluxV1Transport', () => {
 
   test('"database not found" asks for prepare again', async () => {
     server.reply = () => ({ status: 404, body: '{"error":"database not found: \\"d\\""}' });
-    const transport = new InfluxV1Transport({
-      host: '127.0.0.1',
-      port: server.port,
-      ssl: false,
-      user: '',
-      password: '',
-      database: 'd',
-      timeoutMs: 5000,
-    });
+    const transport = v1Transport();
     try {
       await assert.rejects(transport.write('m f=1 1', signal()), (err: unknown) => {
         assert.ok(err instanceof WriteFailure);
@@ -194,15 +173,7 @@ describe('InfluxV1Transport', () => {
 
   test('a server that is not there: retriable, with the system error code', async () => {
     const port = await freePort();
-    const transport = new InfluxV1Transport({
-      host: '127.0.0.1',
-      port,
-      ssl: false,
-      user: '',
-      password: '',
-      database: 'd',
-      timeoutMs: 5000,
-    });
+    const transport = v1Transport({ port });
     await assert.rejects(transport.write('m f=1 1', signal()), (err: unknown) => {
       assert.ok(err instanceof WriteFailure);
       assert.equal(err.retriable, true);
@@ -214,15 +185,7 @@ describe('InfluxV1Transport', () => {
 
   test('an abort cancels the request', async () => {
     server.reply = () => ({ status: 204 });
-    const transport = new InfluxV1Transport({
-      host: '127.0.0.1',
-      port: server.port,
-      ssl: false,
-      user: '',
-      password: '',
-      database: 'd',
-      timeoutMs: 5000,
-    });
+    const transport = v1Transport();
     const controller = new AbortController();
     controller.abort();
     await assert.rejects(transport.write('m f=1 1', controller.signal), WriteFailure);
@@ -230,15 +193,7 @@ describe('InfluxV1Transport', () => {
   });
 
   test('IPv6 hosts are bracketed', () => {
-    const transport = new InfluxV1Transport({
-      host: '::1',
-      port: 8086,
-      ssl: true,
-      user: '',
-      password: '',
-      database: 'd',
-      timeoutMs: 5000,
-    });
+    const transport = v1Transport({ host: '::1', port: 8086, ssl: true });
     assert.equal(transport.target, 'https://[::1]:8086 database "d"');
     transport.close();
   });
