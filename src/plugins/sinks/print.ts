@@ -25,6 +25,7 @@ export class PrintDataSink extends DataSink {
   readonly #stream: 'stdout' | 'stderr';
   #broken = false;
   #listening = false;
+  #dropped = 0;
 
   constructor(options: PrintOptions = schema.parse({})) {
     super();
@@ -41,7 +42,10 @@ export class PrintDataSink extends DataSink {
   }
 
   override receive(data: Data): undefined {
-    if (this.#broken) return undefined;
+    if (this.#broken) {
+      this.#dropped += 1;
+      return undefined;
+    }
     try {
       // Looked up on each write, not cached, so that a replaced `write` (tests, wrappers) is used.
       process[this.#stream].write(toJsonText(data) + this.#end);
@@ -49,6 +53,11 @@ export class PrintDataSink extends DataSink {
       this.#onError(err);
     }
     return undefined;
+  }
+
+  /** Receipts dropped because the stream's reader went away. */
+  override stats(): Record<string, number> {
+    return { dropped_output_closed: this.#dropped };
   }
 
   protected override onClose(): void {

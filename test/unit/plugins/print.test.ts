@@ -86,6 +86,7 @@ describe('PrintDataSink', () => {
       sink.receive([1]);
     });
     assert.deepEqual(out, []);
+    assert.equal(sink.stats().dropped_output_closed, 1, 'what could not be written is counted');
     await sink.close();
     assert.equal(process.stdout.listeners('error').length, before.length);
   });
