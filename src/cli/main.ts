@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { siteConfigFiles, userConfigFile } from '../config/locations.js';
-import { DataLogDaemon } from '../core/daemon.js';
+import { DataLogDaemon } from '../runtime/daemon.js';
 import { ConfigurationErrors, DatalogdError, errorMessage } from '../core/errors.js';
 import { getLogger, LOG_LEVELS, setLogLevel, type LogLevel } from '../core/log.js';
 import { RateLimitedLog } from '../core/rate-limit.js';

@@ -11,7 +11,7 @@ import { getLogger } from '../core/log.js';
 import { closest } from '../core/options.js';
 import { type IniDocument, type IniEntry, mergeIni, parseIniCollecting } from './ini.js';
 import { expandHome, siteConfigFiles, userConfigFile } from './locations.js';
-import { listify, parseDotJson } from './values.js';
+import { listify, parseDotJson } from '../python/values.js';
 
 export const CONFIG_SECTION = 'datalogd';
 const KNOWN_KEYS: readonly string[] = ['connection_graph', 'plugin_paths'];

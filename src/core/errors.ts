@@ -26,16 +26,42 @@ export const ERROR_CODES = {
     'A plugin file exports a class whose name or base class breaks the naming rule.',
   DATALOGD_ERR_NODE_START: 'A node failed to start.',
   DATALOGD_ERR_NODE_CLOSE: 'A node failed to close cleanly.',
-  DATALOGD_ERR_SINK_THREW:
-    'A sink threw or rejected while receiving data; the record was dropped for that sink.',
-  DATALOGD_ERR_FILE_WRITE:
-    'A file sink could not write (disk full, permissions, missing directory).',
   DATALOGD_ERR_USAGE: 'The command line is wrong (unknown flag, missing value).',
   DATALOGD_ERR_RULES:
     'The rules of a SensorIdentifierDataFilter cannot be read, a rule is malformed, or an eval expression does not compile.',
 } as const;
 
-export type ErrorCode = keyof typeof ERROR_CODES;
+/** How loud a runtime event is in the log. */
+export type RuntimeLevel = 'debug' | 'info' | 'warning' | 'error';
+
+export interface RuntimeEventSpec {
+  /** The `stats()` counter the event adds to; metrics publish it under this name. */
+  readonly counter: string;
+  readonly level: RuntimeLevel;
+  /** One line for docs and listings. */
+  readonly summary: string;
+}
+
+/**
+ * Runtime events: faults a running node survives, each counted under one counter and logged
+ * (rate-limited, with the running count) with its code. Every record a node loses is one
+ * of these. docs/errors.md explains each, like the configuration codes.
+ */
+export const RUNTIME_EVENTS = {
+  DATALOGD_ERR_SINK_THREW: {
+    counter: 'sink_errors',
+    level: 'error',
+    summary: 'A sink threw or rejected while receiving data; the record was dropped for that sink.',
+  },
+  DATALOGD_ERR_FILE_WRITE: {
+    counter: 'write_errors',
+    level: 'error',
+    summary: 'A file sink could not write (disk full, permissions, missing directory).',
+  },
+} as const satisfies Record<string, RuntimeEventSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES | RuntimeCode;
+export type RuntimeCode = keyof typeof RUNTIME_EVENTS;
 
 export interface ProblemDetails {
   /** The graph node the problem is about, when there is one. */

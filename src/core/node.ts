@@ -1,7 +1,23 @@
 import type { z } from 'zod';
-import { errorMessage, type DatalogdError } from './errors.js';
+import { errorMessage, RUNTIME_EVENTS, type DatalogdError, type RuntimeCode } from './errors.js';
 import { getLogger, type Logger } from './log.js';
 import { RateLimitedLog } from './rate-limit.js';
+
+export interface ReportOptions {
+  /** How many records (or whatever the counter counts) this one event stands for. */
+  readonly count?: number;
+  /**
+   * Rate-limits this event separately from others of the same code (a second file, say).
+   * Keys are bounded; do not put unbounded values such as peer addresses here.
+   */
+  readonly key?: string;
+}
+
+/**
+ * The one path for runtime problems: counts `options.count` (default 1) under the code's
+ * counter, logs `[code] message (N so far)` rate-limited, and returns the running count.
+ */
+export type ReportProblem = (code: RuntimeCode, message: string, options?: ReportOptions) => number;
 
 /** Anything can travel along an edge; by convention a list of records. */
 export type Data = unknown;
@@ -42,6 +58,10 @@ export abstract class DataNode {
   #nodeName: string | undefined;
   #log: Logger | undefined;
   #closing: Promise<void> | undefined;
+  /** Every counter of this node, by name; `stats()` is these plus the gauges. */
+  readonly #counters: Record<string, number> = {};
+  #problemLog: RateLimitedLog | undefined;
+  #reporter: ReportProblem | undefined;
 
   /** The graph node name (the class name until the daemon names it). */
   get nodeName(): string {
@@ -51,6 +71,7 @@ export abstract class DataNode {
   set nodeName(name: string) {
     this.#nodeName = name;
     this.#log = undefined;
+    this.#problemLog = undefined;
   }
 
   /** A logger whose lines carry this node's name. */
@@ -70,9 +91,49 @@ export abstract class DataNode {
     return this.#closing;
   }
 
-  /** Counters for health and metrics; nodes that count more override and extend it. */
+  /**
+   * Counters and gauges for the status line, health and metrics: every counter declared
+   * or reported so far, then `gauges()`.
+   */
   stats(): Record<string, number> {
+    return { ...this.#counters, ...this.gauges() };
+  }
+
+  /** Values that go up and down (what is buffered now); override to add some. */
+  protected gauges(): Record<string, number> {
     return {};
+  }
+
+  /**
+   * Declares counters, so that they show (as 0) before anything happens, and returns the
+   * node's counter record typed with them: `this.counters('messages_in').messages_in += 1`
+   * is a plain property increment, cheap enough for a per-record path.
+   */
+  protected counters<K extends string>(...names: readonly K[]): Record<K, number> {
+    for (const name of names) this.#counters[name] ??= 0;
+    return this.#counters;
+  }
+
+  /** Declares the counters of these runtime events (see `counters`). */
+  protected declareEvents(...codes: readonly RuntimeCode[]): void {
+    for (const code of codes) this.#counters[RUNTIME_EVENTS[code].counter] ??= 0;
+  }
+
+  /** Reports a runtime problem; see `ReportProblem`. */
+  protected report(code: RuntimeCode, message: string, options?: ReportOptions): number {
+    const spec = RUNTIME_EVENTS[code];
+    const total = (this.#counters[spec.counter] ?? 0) + (options?.count ?? 1);
+    this.#counters[spec.counter] = total;
+    this.#problemLog ??= new RateLimitedLog(this.log);
+    const key = options?.key === undefined ? code : `${code} ${options.key}`;
+    this.#problemLog.log(spec.level, key, `[${code}] ${message} (${total} so far)`);
+    return total;
+  }
+
+  /** `report` bound to this node, for the helpers (connections, writers) a node owns. */
+  protected get reporter(): ReportProblem {
+    this.#reporter ??= (code, message, options) => this.report(code, message, options);
+    return this.#reporter;
   }
 
   /** Override to release resources; called once by `close()`. */
@@ -84,12 +145,11 @@ export abstract class DataNode {
 /** Produces data and pushes it to its connected sinks, in the order they were connected. */
 export class DataSource extends DataNode {
   #sinks: DataReceiver[] = [];
-  #sinkErrors = 0;
-  #sinkErrorLog: RateLimitedLog | undefined;
 
   /** A Python-style port may pass its sinks (`super(sinks)`); options objects are ignored here. */
   constructor(sinks?: unknown) {
     super();
+    this.declareEvents('DATALOGD_ERR_SINK_THREW');
     if (Array.isArray(sinks)) this.connectSinks(sinks as DataReceiver[]);
   }
 
@@ -138,17 +198,14 @@ export class DataSource extends DataNode {
     this.#sinks = this.#sinks.filter((s) => !gone.includes(s));
   }
 
-  override stats(): Record<string, number> {
-    return { sink_errors: this.#sinkErrors };
-  }
-
   #sinkFailed(sink: DataReceiver, err: unknown): void {
-    this.#sinkErrors += 1;
-    this.#sinkErrorLog ??= new RateLimitedLog(this.log);
     const sinkName = describe(sink);
-    this.#sinkErrorLog.error(
-      `sink ${sinkName}`,
-      `[DATALOGD_ERR_SINK_THREW] ${this.nodeName} -> ${sinkName}: ${errorMessage(err)} (${this.#sinkErrors} sink error(s) so far)`,
+    this.report(
+      'DATALOGD_ERR_SINK_THREW',
+      `${this.nodeName} -> ${sinkName}: ${errorMessage(err)}`,
+      {
+        key: sinkName,
+      },
     );
   }
 }

@@ -25,7 +25,7 @@ export const BUILTIN_PLUGINS: readonly LazyPlugin[] = [
   ),
   lazy(
     'LibSensorsDataSource',
-    async () => (await import('./sources/libsensors.js')).LibSensorsDataSource,
+    async () => (await import('./sources/libsensors/index.js')).LibSensorsDataSource,
   ),
   lazy('NullDataFilter', async () => (await import('./null.js')).NullDataFilter),
   lazy(

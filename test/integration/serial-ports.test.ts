@@ -11,7 +11,7 @@ import { listSerialPorts } from '../../src/plugins/sources/serial/ports.js';
 import { serialOptionsSchema } from '../../src/plugins/sources/serial/options.js';
 import { SerialDataSource } from '../../src/plugins/sources/serial/source.js';
 import { makeSandbox, runDaemon } from '../helpers/daemon.js';
-import { buildTtyTree, FakeBoard, PtyPair, until, type TtyTree } from './serial-pty.js';
+import { buildTtyTree, FakeBoard, PtyPair, until, type TtyTree } from '../helpers/serial-pty.js';
 
 const udevMissing = (): Promise<never> => Promise.reject(new Error('spawn udevadm ENOENT'));
 

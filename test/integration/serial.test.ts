@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DaemonProcess, makeSandbox, type Sandbox } from '../helpers/daemon.js';
-import { FakeBoard, PtyPair } from './serial-pty.js';
+import { FakeBoard, PtyPair } from '../helpers/serial-pty.js';
 
 interface BoardRecord {
   type: string;

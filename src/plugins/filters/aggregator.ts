@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { listify } from '../../config/values.js';
+import { listify } from '../../python/values.js';
 import { DataFilter, type Data } from '../../core/node.js';
 import { RateLimitedLog } from '../../core/rate-limit.js';
-import { describeValue } from './numeric.js';
-import { isRecord, pythonEquals } from './selector.js';
+import { describeValue } from '../../python/numbers.js';
+import { isRecord, pythonEquals } from '../../python/records.js';
 
 const schema = z.object({
   buffer_size: z

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { listify } from '../../config/values.js';
+import { listify } from '../../python/values.js';
 import { DataFilter, type Data } from '../../core/node.js';
 import { RateLimitedLog } from '../../core/rate-limit.js';
-import { pythonRound } from '../rounding.js';
-import { describeValue } from './numeric.js';
-import { isRecord, pythonEquals } from './selector.js';
+import { pythonRound } from '../../python/rounding.js';
+import { describeValue } from '../../python/numbers.js';
+import { isRecord, pythonEquals } from '../../python/records.js';
 
 const id = z.union([z.string(), z.number()]);
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { listify } from '../../config/values.js';
+import { listify } from '../../python/values.js';
 import { DataFilter, type Data } from '../../core/node.js';
-import { toJsonText } from '../json-text.js';
-import { isRecord } from './selector.js';
+import { toJsonText } from '../../io/json-text.js';
+import { isRecord } from '../../python/records.js';
 
 /** Python code writes `keys=value` as readily as `keys="['value']"`. */
 const stringList = z.union([z.string(), z.array(z.string())]);

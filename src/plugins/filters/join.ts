@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listify } from '../../config/values.js';
+import { listify } from '../../python/values.js';
 import { DataFilter, type Data } from '../../core/node.js';
 
 const schema = z.object({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { listify } from '../../config/values.js';
+import { listify } from '../../python/values.js';
 import { DataFilter, type Data } from '../../core/node.js';
-import { KeyValSelector, type KeyValPair } from './selector.js';
+import { KeyValSelector, type KeyValPair } from '../../python/selector.js';
 
 const schema = z.object({
   select: z

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { listify } from '../../config/values.js';
+import { listify } from '../../python/values.js';
 import { DataFilter, type Data } from '../../core/node.js';
 import { RateLimitedLog } from '../../core/rate-limit.js';
-import { numpyRounder } from '../rounding.js';
-import { describeValue, mapNumeric } from './numeric.js';
-import { KeyValSelector, isRecord } from './selector.js';
+import { numpyRounder } from '../../python/rounding.js';
+import { describeValue, mapNumeric } from '../../python/numbers.js';
+import { KeyValSelector } from '../../python/selector.js';
+import { isRecord } from '../../python/records.js';
 
 const schema = z.object({
   match_keyvals: z

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { DatalogdError, errorMessage } from '../../core/errors.js';
 import { DataSink, type Data } from '../../core/node.js';
 import { RateLimitedLog } from '../../core/rate-limit.js';
-import { toJsonText } from '../json-text.js';
+import { toJsonText } from '../../io/json-text.js';
 
 /** Beyond this much unwritten text (a stuck disk), new records are dropped and counted. */
 export const FILE_BUFFER_LIMIT_BYTES = 8 * 1024 * 1024;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { parseLogLevel, type LogLevel } from '../../core/log.js';
-import { listify } from '../../config/values.js';
+import { listify } from '../../python/values.js';
 import { DataSink, type Data } from '../../core/node.js';
-import { toJsonText } from '../json-text.js';
+import { toJsonText } from '../../io/json-text.js';
 
 const schema = z.object({
   level: z

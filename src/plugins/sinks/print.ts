@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { errorMessage } from '../../core/errors.js';
 import { DataSink, type Data } from '../../core/node.js';
-import { toJsonText } from '../json-text.js';
+import { toJsonText } from '../../io/json-text.js';
 
 const schema = z.object({
   end: z

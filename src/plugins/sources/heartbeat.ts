@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DataSource } from '../../core/node.js';
-import { isRecord } from '../filters/selector.js';
+import { isRecord } from '../../python/records.js';
 
 const schema = z.object({
   interval: z.number().positive().default(1.0).describe('Seconds between beats.'),

@@ -1,13 +1,24 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { DatalogdError, ERROR_CODES } from '../../../src/core/errors.js';
+import { DatalogdError, ERROR_CODES, RUNTIME_EVENTS } from '../../../src/core/errors.js';
 
 const docs = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
 const documented = [...docs.matchAll(/^## `(DATALOGD_ERR_[A-Z_]+)`$/gm)].map((m) => m[1]);
 
-test('every error code is explained in docs/errors.md, and nothing else is', () => {
-  assert.deepEqual([...documented].sort(), Object.keys(ERROR_CODES).sort());
+test('every error code and runtime event is explained in docs/errors.md, and nothing else is', () => {
+  const codes = [...Object.keys(ERROR_CODES), ...Object.keys(RUNTIME_EVENTS)];
+  assert.deepEqual([...documented].sort(), codes.sort());
+});
+
+test('runtime events are documented under "Runtime events", with the counter they add to', () => {
+  const runtime = docs.slice(docs.indexOf('\n# Runtime events'));
+  assert.ok(runtime.length > 20, 'docs/errors.md has a "# Runtime events" part');
+  for (const [code, spec] of Object.entries(RUNTIME_EVENTS)) {
+    const section = runtime.split(`## \`${code}\``)[1]?.split('\n## ')[0] ?? '';
+    assert.ok(section !== '', `${code} is documented under Runtime events`);
+    assert.match(section, new RegExp(`\`${spec.counter}\``), `${code} names its counter`);
+  }
 });
 
 test('every documented code has an explanation and a remedy', () => {

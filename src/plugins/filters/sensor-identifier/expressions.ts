@@ -4,7 +4,7 @@
  * `rules.ts`, when some rule has an `eval`. See docs/expressions.md for the syntax.
  */
 import { all, create, type EvalFunction, type MathJsInstance, type MathNode } from 'mathjs';
-import { isRecord } from '../selector.js';
+import { isRecord } from '../../../python/records.js';
 import { PYTHON_BUILTINS } from './python-names.js';
 
 /** An expression compiled once, evaluated against each matching record. */

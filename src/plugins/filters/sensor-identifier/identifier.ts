@@ -1,5 +1,5 @@
 import { errorMessage } from '../../../core/errors.js';
-import { isRecord } from '../selector.js';
+import { isRecord } from '../../../python/records.js';
 import { FaultTable, rangeVerdict, watchdogRecord } from './faults.js';
 import type { Rule } from './rules.js';
 import { checkUpdateAges, watchdogIntervalSeconds } from './watchdog.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listify } from '../../../config/values.js';
+import { listify } from '../../../python/values.js';
 import { DatalogdError } from '../../../core/errors.js';
 import { DataFilter, type Data } from '../../../core/node.js';
 import { RateLimitedLog } from '../../../core/rate-limit.js';

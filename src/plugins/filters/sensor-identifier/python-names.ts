@@ -1,4 +1,4 @@
-import { pythonRound } from '../../rounding.js';
+import { pythonRound } from '../../../python/rounding.js';
 
 /**
  * The Python names that rule expressions written for Python datalogd use: the `math` module

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { truthy } from '../../../python/records.js';
 import { errorMessage } from '../../../core/errors.js';
-import { parsePythonJson } from '../../../core/python-json.js';
-import { KeyValSelector } from '../selector.js';
+import { parsePythonJson } from '../../../python/json.js';
+import { KeyValSelector } from '../../../python/selector.js';
 import type { CompiledExpression } from './expressions.js';
 
 /** A rule ready to apply: its selector compiled, its expressions compiled. */
@@ -176,14 +177,4 @@ function ruleName(index: number, raw: unknown): string {
   return typeof id === 'string' || typeof id === 'number'
     ? `rule ${index} (sensor_identifier ${JSON.stringify(id)})`
     : `rule ${index}`;
-}
-
-/** Python's truth value of a JSON value. */
-function truthy(value: unknown): boolean {
-  if (value === undefined || value === null || value === false || value === 0 || value === '') {
-    return false;
-  }
-  if (Array.isArray(value)) return value.length > 0;
-  if (typeof value === 'object') return Object.keys(value).length > 0;
-  return true;
 }

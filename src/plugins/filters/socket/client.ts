@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { Backoff } from '../../../core/backoff.js';
 import { errorMessage } from '../../../core/errors.js';
-import type { Frame } from './codec.js';
+import type { Frame } from '../../../io/codec.js';
 import { Connection, type ConnectionContext } from './connection.js';
 import { FrameQueue } from './frame-queue.js';
 

@@ -1,9 +1,9 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '../../../core/log.js';
 import type { RateLimitedLog } from '../../../core/rate-limit.js';
-import type { DecodeResult, Frame, RunDecoder } from './codec.js';
+import type { DecodeResult, Frame, RunDecoder } from '../../../io/codec.js';
 import type { SocketCounters } from './counters.js';
-import { ConnectionFramer, DelimiterFramer } from './framing.js';
+import { ConnectionFramer, DelimiterFramer } from '../../../io/framing.js';
 
 /** What every connection of one node shares. */
 export interface ConnectionContext {

@@ -1,4 +1,4 @@
-import type { Frame } from './codec.js';
+import type { Frame } from '../../../io/codec.js';
 
 /**
  * A first-in first-out queue of encoded frames bounded both in count and in bytes (for

@@ -2,7 +2,12 @@ import type { AddressInfo } from 'node:net';
 import { DatalogdError } from '../../../core/errors.js';
 import { DataFilter, type Data } from '../../../core/node.js';
 import { RateLimitedLog } from '../../../core/rate-limit.js';
-import { createDecoder, createEncoder, createRunDecoder, type EncodeResult } from './codec.js';
+import {
+  createDecoder,
+  createEncoder,
+  createRunDecoder,
+  type EncodeResult,
+} from '../../../io/codec.js';
 import type { ConnectionContext } from './connection.js';
 import { newCounters, type SocketCounters } from './counters.js';
 import { SocketClient } from './client.js';

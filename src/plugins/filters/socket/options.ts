@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { errorMessage } from '../../../core/errors.js';
-import { messageDelimiterSchema } from './delimiter.js';
-import { lookupEncoding } from './encodings.js';
+import { messageDelimiterSchema } from '../../../io/delimiter.js';
+import { lookupEncoding } from '../../../io/encodings.js';
 
 const encodingSchema = z
   .string()

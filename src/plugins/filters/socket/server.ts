@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Backoff } from '../../../core/backoff.js';
-import type { Frame } from './codec.js';
+import type { Frame } from '../../../io/codec.js';
 import { Connection, formatPeer, type ConnectionContext } from './connection.js';
 
 export interface ServerSettings {

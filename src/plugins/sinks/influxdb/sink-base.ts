@@ -1,8 +1,8 @@
-import { listify } from '../../../config/values.js';
+import { listify } from '../../../python/values.js';
 import { Backoff } from '../../../core/backoff.js';
 import { DataSink, type Data } from '../../../core/node.js';
 import { RateLimitedLog } from '../../../core/rate-limit.js';
-import { isRecord } from '../../filters/selector.js';
+import { isRecord } from '../../../python/records.js';
 import { BatchWriter } from './batch-writer.js';
 import { formatLine, type Dialect } from './line-protocol.js';
 import type { WriteSettings } from './options.js';

@@ -1,6 +1,6 @@
 import type { SerialPort } from 'serialport';
 import { errorMessage } from '../../../core/errors.js';
-import { LineSplitter } from './line-splitter.js';
+import { LineFramer } from '../../../io/lines.js';
 
 /** The baud rate of the board protocol. */
 export const BOARD_BAUD_RATE = 115200;
@@ -26,7 +26,7 @@ export class SerialLink {
   readonly path: string;
   readonly closed: Promise<string | undefined>;
   readonly #port: SerialPort;
-  readonly #splitter: LineSplitter;
+  readonly #splitter: LineFramer;
   #handlers: LineHandlers | undefined;
   /** A line, or the size of a line too long to keep. */
   #held: (string | number)[] = [];
@@ -37,7 +37,7 @@ export class SerialLink {
   private constructor(port: SerialPort) {
     this.path = port.path;
     this.#port = port;
-    this.#splitter = new LineSplitter({
+    this.#splitter = new LineFramer({
       onLine: (text) => {
         this.#deliver(text);
       },

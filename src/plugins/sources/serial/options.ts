@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseHexId } from './ports.js';
-import { compilePattern, isDevicePath } from './select.js';
+import { compilePythonRegex } from '../../../python/regex.js';
+import { isDevicePath } from './select.js';
 
 /** DOT decodes digits to a number; serial numbers and board ids are compared as text. */
 const textOrNull = z
@@ -20,7 +21,10 @@ const usbId = z
 
 const pattern = (anchored: boolean) =>
   textOrNull.refine(
-    (v) => v === null || compilePattern(v, { anchored, ignoreCase: !anchored }) !== undefined,
+    (v) =>
+      v === null ||
+      compilePythonRegex(v, anchored ? { mode: 'match' } : { mode: 'search', ignoreCase: true }) !==
+        undefined,
     'is not a valid regular expression',
   );
 
@@ -35,7 +39,7 @@ export const serialOptionsSchema = z
         (v) =>
           v === null ||
           isDevicePath(v) ||
-          compilePattern(v, { anchored: false, ignoreCase: true }) !== undefined,
+          compilePythonRegex(v, { mode: 'search', ignoreCase: true }) !== undefined,
         'is neither a device path nor a valid regular expression',
       )
       .describe(

@@ -1,4 +1,4 @@
-import { parsePythonJson } from '../../../core/python-json.js';
+import { parsePythonJson } from '../../../python/json.js';
 import type { SerialLink } from './link.js';
 import { boardHeader, type BoardHeader } from './protocol.js';
 

@@ -1,6 +1,6 @@
-import { parseDotJson } from '../../../config/values.js';
-import { parsePythonJson } from '../../../core/python-json.js';
-import { isRecord } from '../../filters/selector.js';
+import { parseDotJson } from '../../../python/values.js';
+import { parsePythonJson } from '../../../python/json.js';
+import { isRecord, truthy } from '../../../python/records.js';
 
 /** The message kind whose `data` the host sends on; every other kind is ignored. */
 export const MEASUREMENT = 'measurement';
@@ -64,13 +64,6 @@ export function boardHeader(value: unknown): BoardHeader | undefined {
 function decodeRecord(item: unknown): unknown {
   if (!isRecord(item) || !Object.hasOwn(item, 'value')) return item;
   return { ...item, value: parseDotJson(item.value) };
-}
-
-/** Python truthiness for JSON values. */
-function truthy(value: unknown): boolean {
-  if (Array.isArray(value)) return value.length > 0;
-  if (isRecord(value)) return Object.keys(value).length > 0;
-  return Boolean(value);
 }
 
 function textOf(value: unknown): string {

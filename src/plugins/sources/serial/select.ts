@@ -1,3 +1,4 @@
+import { compilePythonRegex } from '../../../python/regex.js';
 import { hardwareId, hexId, type SerialPortInfo } from './ports.js';
 
 /** What the options of a SerialDataSource say about which port to use. */
@@ -18,26 +19,6 @@ export function isDevicePath(port: string): boolean {
 }
 
 /**
- * Compiles a Python regular expression for `re.search` (`anchored` false) or `re.match`
- * (`anchored` true). The Python-only spellings `(?P<name>…)` and `(?P=name)` are translated.
- * Returns undefined when the pattern is not valid.
- */
-export function compilePattern(
-  pattern: string,
-  options: { readonly anchored: boolean; readonly ignoreCase: boolean },
-): RegExp | undefined {
-  const source = pattern.replaceAll('(?P<', '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>');
-  const flags = options.ignoreCase ? 'i' : '';
-  try {
-    // Compiled bare first, so that a pattern such as `a)|(b` is rejected, not re-grouped.
-    new RegExp(source, flags);
-    return new RegExp(options.anchored ? `^(?:${source})` : source, flags);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
  * The ports worth probing, in list order. With a `port` pattern: those whose path,
  * manufacturer, product or hardware id (`USB VID:PID=2341:0043 SER=… LOCATION=…`) it finds,
  * case-insensitively, as pyserial's `grep` does. Without one: those that meet every other
@@ -50,7 +31,7 @@ export function selectPorts(
   criteria: PortCriteria,
 ): SerialPortInfo[] {
   if (criteria.port !== null) {
-    const pattern = compilePattern(criteria.port, { anchored: false, ignoreCase: true });
+    const pattern = compilePythonRegex(criteria.port, { mode: 'search', ignoreCase: true });
     if (pattern === undefined) return [];
     return ports.filter((p) => searchable(p).some((text) => pattern.test(text)));
   }
@@ -85,7 +66,7 @@ function searchable(port: SerialPortInfo): string[] {
 
 function anchored(pattern: string | null): RegExp | null | undefined {
   if (pattern === null) return null;
-  return compilePattern(pattern, { anchored: true, ignoreCase: false });
+  return compilePythonRegex(pattern, { mode: 'match' });
 }
 
 /** null: no criterion; undefined: an invalid pattern, which matches nothing. */

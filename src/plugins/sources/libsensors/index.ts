@@ -1,0 +1,166 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { errorMessage } from '../../../core/errors.js';
+import { DataSource, type DataRecord } from '../../../core/node.js';
+import { scanHwmon, type SensorInput } from './scan.js';
+
+const schema = z.object({
+  interval: z.number().positive().default(1.0).describe('Seconds between readings.'),
+  hwmon_path: z
+    .string()
+    .min(1)
+    .default('/sys/class/hwmon')
+    .describe('Directory of the Linux hardware monitors; tests point it at a fixture tree.'),
+});
+
+export type LibSensorsOptions = z.output<typeof schema>;
+
+type Reading =
+  { readonly ok: true; readonly value: number } | { readonly ok: false; readonly error: string };
+
+/**
+ * The machine's own temperatures, voltages, fans and power meters, read from the Linux hwmon
+ * sysfs files that libsensors reads, so nothing native is needed. Every `interval` seconds
+ * the monitors are listed afresh (a USB sensor may come and go) and each sensor input gives
+ * one record. Problems are logged when they start and when they end, never once per reading.
+ */
+export class LibSensorsDataSource extends DataSource {
+  static readonly description =
+    'Every `interval` seconds, one record per hardware sensor input from Linux sysfs (what libsensors reads): `{"type": "temperature", "id": "<chip>_<label>", "value": 45.0, "units": "°C"}`; types voltage, fanspeed, temperature, power, energy, current, humidity in V, RPM, °C, W, J, A, %. A sensor that fails or disappears is skipped with a warning; a machine without monitors gives one warning and the source keeps running. See docs/hardware-monitors.md.';
+  static readonly optionsSchema = schema;
+
+  readonly #intervalMs: number;
+  readonly #hwmonPath: string;
+  #timer: NodeJS.Timeout | undefined;
+  #busy = false;
+  #closed = false;
+  #current: Promise<void> | undefined;
+  /** Sensors seen by the last reading; a sensor missing from the next one has disappeared. */
+  #known = new Set<string>();
+  /** Sensors whose last read failed, so that a persistent fault is reported once. */
+  readonly #failing = new Set<string>();
+  #haveMonitors: boolean | undefined;
+
+  #readings = 0;
+  #records = 0;
+  #readErrors = 0;
+  #skippedTicks = 0;
+
+  constructor(options: LibSensorsOptions = schema.parse({})) {
+    super();
+    this.#intervalMs = options.interval * 1000;
+    this.#hwmonPath = options.hwmon_path;
+  }
+
+  override start(): void {
+    if (this.#closed || this.#timer !== undefined) return;
+    this.#timer = setInterval(() => {
+      this.#tick();
+    }, this.#intervalMs);
+    this.#tick();
+  }
+
+  override stats(): Record<string, number> {
+    return {
+      ...super.stats(),
+      readings: this.#readings,
+      records: this.#records,
+      read_errors: this.#readErrors,
+      skipped_ticks: this.#skippedTicks,
+    };
+  }
+
+  protected override async onClose(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#current;
+  }
+
+  #tick(): void {
+    // A slow filesystem must not pile readings on top of each other.
+    if (this.#busy) {
+      this.#skippedTicks += 1;
+      return;
+    }
+    this.#busy = true;
+    this.#current = this.#read()
+      .catch((err: unknown) => {
+        this.log.error(`Reading the hardware monitors failed: ${errorMessage(err)}`);
+      })
+      .finally(() => {
+        this.#busy = false;
+      });
+  }
+
+  async #read(): Promise<void> {
+    const scan = await scanHwmon(this.#hwmonPath);
+    const inputs = scan.chips.flatMap((c) => c.inputs);
+    this.#noteMonitors(scan.chips.length, inputs.length, scan.error);
+    const readings = await Promise.all(inputs.map((input) => readInput(input)));
+    if (this.#closed) return;
+    this.#readings += 1;
+    const records: DataRecord[] = [];
+    const present = new Set<string>();
+    inputs.forEach((input, i) => {
+      present.add(input.id);
+      const reading = readings[i] as Reading;
+      if (reading.ok) {
+        if (this.#failing.delete(input.id)) this.log.info(`Sensor ${input.id} reads again.`);
+        records.push({ type: input.type, id: input.id, value: reading.value, units: input.units });
+      } else {
+        this.#readErrors += 1;
+        if (!this.#failing.has(input.id)) {
+          this.#failing.add(input.id);
+          this.log.warning(`Skipping sensor ${input.id}: ${reading.error}.`);
+        }
+      }
+    });
+    this.#noteDisappeared(present);
+    if (records.length === 0) return;
+    this.#records += records.length;
+    this.send(records);
+  }
+
+  #noteMonitors(chips: number, inputs: number, error: string | undefined): void {
+    const have = inputs > 0;
+    if (have === this.#haveMonitors) return;
+    this.#haveMonitors = have;
+    if (have) {
+      this.log.info(
+        `Reading ${inputs} sensor(s) of ${chips} hardware monitor(s) in ${this.#hwmonPath}.`,
+      );
+    } else {
+      this.log.warning(
+        `No hardware monitors with sensors found in ${this.#hwmonPath}${error === undefined ? '' : ` (${error})`}; nothing to send until one appears.`,
+      );
+    }
+  }
+
+  #noteDisappeared(present: ReadonlySet<string>): void {
+    for (const id of this.#known) {
+      if (!present.has(id)) {
+        this.log.warning(`Sensor ${id} disappeared; skipping it.`);
+        this.#failing.delete(id);
+      }
+    }
+    if (this.#readings > 1) {
+      for (const id of present) if (!this.#known.has(id)) this.log.info(`New sensor ${id}.`);
+    }
+    this.#known = new Set(present);
+  }
+}
+
+async function readInput(input: SensorInput): Promise<Reading> {
+  let text: string;
+  try {
+    text = await readFile(input.file, 'utf8');
+  } catch (err) {
+    return { ok: false, error: errorMessage(err) };
+  }
+  const raw = Number(text.trim());
+  if (text.trim() === '' || !Number.isFinite(raw)) {
+    return { ok: false, error: `${input.file} holds ${JSON.stringify(text.trim())}, not a number` };
+  }
+  return { ok: true, value: raw / input.divisor };
+}

@@ -1,0 +1,119 @@
+import { register } from 'node:module';
+import { readdir, stat } from 'node:fs/promises';
+import { extname, join, resolve as resolvePath } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DatalogdError, errorMessage } from '../core/errors.js';
+import { getLogger } from '../core/log.js';
+import { isPluginClass, kindFromName, type Registry } from '../core/registry.js';
+
+const log = getLogger('plugins');
+const SCRIPT_EXTENSIONS = new Set(['.js', '.mjs']);
+let selfResolutionRegistered = false;
+let typeScriptLoader: Promise<boolean> | undefined;
+
+/** Makes `import ... from 'datalogd'` inside plugin files resolve to this running copy. */
+export function registerSelfResolution(): void {
+  if (selfResolutionRegistered) return;
+  selfResolutionRegistered = true;
+  register(new URL('./resolve-hook.js', import.meta.url), {
+    data: { target: new URL('../index.js', import.meta.url).href },
+  });
+}
+
+/**
+ * Imports every `.js`/`.mjs` file (and `.ts` when a TypeScript loader is available) in each
+ * directory and registers the plugin classes it exports. Returns every problem found.
+ */
+export async function loadPluginDirectories(
+  dirs: readonly string[],
+  registry: Registry,
+): Promise<DatalogdError[]> {
+  const problems: DatalogdError[] = [];
+  if (dirs.length === 0) return problems;
+  registerSelfResolution();
+  for (const dir of dirs) {
+    const files = await listPluginFiles(dir, problems);
+    for (const file of files) await loadPluginFile(file, registry, problems);
+  }
+  return problems;
+}
+
+async function listPluginFiles(dir: string, problems: DatalogdError[]): Promise<string[]> {
+  const absolute = resolvePath(dir);
+  try {
+    if (!(await stat(absolute)).isDirectory()) throw new Error('not a directory');
+    const entries = await readdir(absolute, { withFileTypes: true });
+    return entries
+      .filter((e) => e.isFile() && isPluginFileName(e.name))
+      .map((e) => join(absolute, e.name))
+      .sort();
+  } catch (err) {
+    problems.push(
+      new DatalogdError(
+        'DATALOGD_ERR_PLUGIN_DIR',
+        `plugin directory ${absolute} cannot be read: ${errorMessage(err)}`,
+        { cause: err },
+      ),
+    );
+    return [];
+  }
+}
+
+function isPluginFileName(name: string): boolean {
+  if (name.endsWith('.d.ts')) return false;
+  const ext = extname(name);
+  return SCRIPT_EXTENSIONS.has(ext) || ext === '.ts';
+}
+
+async function loadPluginFile(
+  file: string,
+  registry: Registry,
+  problems: DatalogdError[],
+): Promise<void> {
+  if (extname(file) === '.ts' && !(await enableTypeScript())) {
+    log.warning(
+      `Skipping ${file}: this Node.js cannot load TypeScript plugins (install tsx beside datalogd, or compile the plugin to .js).`,
+    );
+    return;
+  }
+  let exports: Record<string, unknown>;
+  try {
+    exports = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (err) {
+    problems.push(
+      new DatalogdError(
+        'DATALOGD_ERR_PLUGIN_LOAD',
+        `plugin file ${file} failed to load: ${errorMessage(err)}`,
+        {
+          cause: err,
+        },
+      ),
+    );
+    return;
+  }
+  for (const value of Object.values(exports)) {
+    if (!isPluginClass(value)) continue;
+    const reason = registry.register(value, file);
+    if (reason === undefined) continue;
+    // A helper class whose name follows no suffix rule cannot be named in a graph: harmless.
+    if (kindFromName(value.name) === undefined) {
+      log.warning(`${file}: ${reason}; it cannot be used in a graph.`);
+    } else {
+      problems.push(new DatalogdError('DATALOGD_ERR_PLUGIN_CLASS', `${file}: ${reason}`));
+    }
+  }
+}
+
+/** TypeScript plugins load through tsx's ESM hooks when tsx is installed; otherwise they are skipped. */
+function enableTypeScript(): Promise<boolean> {
+  typeScriptLoader ??= (async () => {
+    try {
+      const api = (await import('tsx/esm/api')) as { register: () => unknown };
+      api.register();
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  return typeScriptLoader;
+}

@@ -1,0 +1,273 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, afterEach, before, beforeEach, describe, mock, test } from 'node:test';
+import { DatalogdError } from '../../../../src/core/errors.js';
+import { setLogWriter, type LogWriter } from '../../../../src/core/log.js';
+import {
+  FILE_BUFFER_LIMIT_BYTES,
+  FileDataSink,
+  timestampedPath,
+} from '../../../../src/plugins/sinks/file.js';
+
+let dir: string;
+let logLines: string[] = [];
+let previousWriter: LogWriter;
+
+before(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'datalogd-file-'));
+  previousWriter = setLogWriter((line) => logLines.push(line));
+});
+after(async () => {
+  setLogWriter(previousWriter);
+  await rm(dir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  logLines = [];
+  mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'] });
+});
+afterEach(() => {
+  mock.timers.reset();
+});
+
+let fileCounter = 0;
+function freshPath(): string {
+  fileCounter += 1;
+  return path.join(dir, `out-${fileCounter}.csv`);
+}
+
+function makeSink(options: Record<string, unknown>): FileDataSink {
+  return new FileDataSink(FileDataSink.optionsSchema.parse(options));
+}
+
+async function contents(file: string): Promise<string> {
+  return readFile(file, 'utf8');
+}
+
+describe('FileDataSink, buffered (numeric flush_interval)', () => {
+  test('writes the header at start and the data one flush_interval after a write', async () => {
+    const filename = freshPath();
+    const sink = makeSink({ filename, header: 'time,value\n' });
+    await sink.start();
+    assert.equal(await contents(filename), 'time,value\n');
+    sink.receive('t1,1');
+    sink.receive('t2,2');
+    await sink.settled();
+    assert.equal(await contents(filename), 'time,value\n', 'nothing before the interval');
+    mock.timers.tick(9_999);
+    await sink.settled();
+    assert.equal(await contents(filename), 'time,value\n');
+    mock.timers.tick(1);
+    await sink.settled();
+    assert.equal(await contents(filename), 'time,value\nt1,1\nt2,2\n');
+    sink.receive('t3,3');
+    await sink.close();
+    assert.equal(await contents(filename), 'time,value\nt1,1\nt2,2\nt3,3\n');
+    assert.deepEqual(sink.stats(), {
+      records_received: 3,
+      records_written: 3,
+      records_dropped: 0,
+      write_errors: 0,
+      buffered_bytes: 0,
+    });
+  });
+
+  test('flush_interval=0 writes after every receipt', async () => {
+    const filename = freshPath();
+    const sink = makeSink({ filename, flush_interval: 0, terminator: ';' });
+    await sink.start();
+    sink.receive('a');
+    await sink.settled();
+    assert.equal(await contents(filename), 'a;');
+    sink.receive('b');
+    await sink.settled();
+    assert.equal(await contents(filename), 'a;b;');
+    await sink.close();
+  });
+
+  test('flush_interval<0 holds data until 64 KiB or close', async () => {
+    const filename = freshPath();
+    const sink = makeSink({ filename, flush_interval: -1 });
+    await sink.start();
+    sink.receive('small');
+    mock.timers.tick(60_000);
+    await sink.settled();
+    assert.equal(await contents(filename), '');
+    const big = 'x'.repeat(64 * 1024);
+    sink.receive(big);
+    await sink.settled();
+    assert.equal(await contents(filename), `small\n${big}\n`);
+    sink.receive('tail');
+    await sink.close();
+    assert.equal(await contents(filename), `small\n${big}\ntail\n`);
+  });
+
+  test('the content is complete after close, in order', async () => {
+    const filename = freshPath();
+    const sink = makeSink({ filename });
+    await sink.start();
+    const expected: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      sink.receive(`${i},${i * 2}`);
+      expected.push(`${i},${i * 2}\n`);
+    }
+    await sink.close();
+    assert.equal(await contents(filename), expected.join(''));
+    assert.equal(sink.stats().records_written, 20_000);
+  });
+
+  test("mode 'w' replaces, mode 'a' appends to an existing file", async () => {
+    const filename = freshPath();
+    await writeFile(filename, 'old\n');
+    const append = makeSink({ filename, mode: 'a', header: 'H\n' });
+    await append.start();
+    append.receive('new');
+    await append.close();
+    assert.equal(await contents(filename), 'old\nH\nnew\n');
+    const overwrite = makeSink({ filename, mode: 'w' });
+    await overwrite.start();
+    overwrite.receive('only');
+    await overwrite.close();
+    assert.equal(await contents(filename), 'only\n');
+  });
+
+  test("mode 'x' refuses to start on an existing file and works on a new one", async () => {
+    const existing = freshPath();
+    await writeFile(existing, 'keep me');
+    for (const flush_interval of [10, null]) {
+      const sink = makeSink({ filename: existing, mode: 'x', flush_interval });
+      await assert.rejects(sink.start(), (err: unknown) => {
+        assert.ok(err instanceof DatalogdError);
+        assert.equal(err.code, 'DATALOGD_ERR_NODE_START');
+        assert.equal(err.option, 'mode');
+        return true;
+      });
+      await sink.close();
+    }
+    assert.equal(await contents(existing), 'keep me');
+    const fresh = freshPath();
+    const sink = makeSink({ filename: fresh, mode: 'x' });
+    await sink.start();
+    sink.receive('first');
+    await sink.close();
+    assert.equal(await contents(fresh), 'first\n');
+  });
+
+  test('data that is not text is written as JSON', async () => {
+    const filename = freshPath();
+    const sink = makeSink({ filename });
+    await sink.start();
+    sink.receive([{ id: 'a', value: 1, timestamp: new Date('2024-05-09T00:00:00.000Z') }]);
+    await sink.close();
+    assert.equal(
+      await contents(filename),
+      '[{"id":"a","value":1,"timestamp":"2024-05-09T00:00:00.000Z"}]\n',
+    );
+  });
+
+  test('a missing directory is logged and counted, not thrown', async () => {
+    const filename = path.join(dir, 'no-such-dir', 'out.csv');
+    const sink = makeSink({ filename, header: 'H\n' });
+    await sink.start();
+    sink.receive('a');
+    sink.receive('b');
+    await sink.close();
+    const stats = sink.stats();
+    assert.ok((stats.write_errors ?? 0) >= 2, `write_errors ${stats.write_errors}`);
+    assert.equal(stats.records_dropped, 2);
+    assert.equal(stats.records_written, 0);
+    assert.ok(logLines.some((l) => l.includes('[DATALOGD_ERR_FILE_WRITE]') && l.includes('ERROR')));
+  });
+
+  test('beyond the buffer bound, records are dropped and counted', async () => {
+    const filename = freshPath();
+    const sink = makeSink({ filename, flush_interval: -1 });
+    await sink.start();
+    sink.receive('x'.repeat(FILE_BUFFER_LIMIT_BYTES));
+    sink.receive('kept');
+    await sink.close();
+    assert.equal(await contents(filename), 'kept\n');
+    assert.equal(sink.stats().records_dropped, 1);
+    assert.ok(logLines.some((l) => l.includes('WARNING') && l.includes('Dropped a record')));
+  });
+
+  test('receipts after close are dropped', async () => {
+    const filename = freshPath();
+    const sink = makeSink({ filename });
+    await sink.start();
+    await sink.close();
+    sink.receive('late');
+    await sink.settled();
+    assert.equal(await contents(filename), '');
+    assert.equal(sink.stats().records_dropped, 1);
+  });
+});
+
+describe('FileDataSink, per receipt (flush_interval=null)', () => {
+  test("mode 'w': each receipt rewrites the file with header and data", async () => {
+    const filename = freshPath();
+    const sink = makeSink({ filename, flush_interval: null, header: 'H\n' });
+    await sink.start();
+    sink.receive('one');
+    await sink.settled();
+    assert.equal(await contents(filename), 'H\none\n');
+    sink.receive('two');
+    sink.receive('three');
+    await sink.close();
+    assert.equal(await contents(filename), 'H\nthree\n');
+    assert.equal(sink.stats().records_written, 3);
+  });
+
+  test("mode 'a': receipts accumulate, each with the header, never interleaved", async () => {
+    const filename = freshPath();
+    const sink = makeSink({ filename, flush_interval: null, mode: 'a', header: '#' });
+    await sink.start();
+    for (let i = 0; i < 50; i++) sink.receive(`r${i}`);
+    await sink.close();
+    const expected = Array.from({ length: 50 }, (_, i) => `#r${i}\n`).join('');
+    assert.equal(await contents(filename), expected);
+  });
+
+  test('a missing directory is counted per receipt, not thrown', async () => {
+    const filename = path.join(dir, 'missing', 'x.csv');
+    const sink = makeSink({ filename, flush_interval: null });
+    await sink.start();
+    sink.receive('a');
+    sink.receive('b');
+    await sink.close();
+    assert.equal(sink.stats().write_errors, 2);
+    assert.equal(sink.stats().records_dropped, 2);
+  });
+});
+
+describe('FileDataSink, file names', () => {
+  test('filename_timestamp prefixes the local start time to the base name', async () => {
+    mock.timers.setTime(new Date(2024, 4, 9, 13, 5, 7).getTime());
+    const sub = path.join(dir, 'stamped');
+    await rm(sub, { recursive: true, force: true });
+    await mkdir(sub);
+    const sink = makeSink({ filename: path.join(sub, 'log.csv'), filename_timestamp: true });
+    await sink.start();
+    sink.receive('x');
+    await sink.close();
+    assert.equal(sink.path, path.join(sub, '2024-05-09_13-05-07_log.csv'));
+    assert.deepEqual(await readdir(sub), ['2024-05-09_13-05-07_log.csv']);
+  });
+
+  test('timestampedPath keeps relative names relative', () => {
+    const when = new Date(2023, 0, 2, 3, 4, 5);
+    assert.equal(timestampedPath('data.csv', when), '2023-01-02_03-04-05_data.csv');
+    assert.equal(
+      timestampedPath('logs/data.csv', when),
+      path.join('logs', '2023-01-02_03-04-05_data.csv'),
+    );
+  });
+
+  test('filename is required, mode and flush_interval are checked', () => {
+    const schema = FileDataSink.optionsSchema;
+    assert.equal(schema.safeParse({}).success, false);
+    assert.equal(schema.safeParse({ filename: 'a', mode: 'r' }).success, false);
+    assert.equal(schema.safeParse({ filename: 'a', flush_interval: 'soon' }).success, false);
+  });
+});

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { PrintDataSink } from '../../../../src/plugins/sinks/print.js';
+
+/**
+ * Captures what is written to a process stream while `fn` runs. Synchronous on purpose: the
+ * test runner reports on stdout, and nothing of it may be swallowed while `write` is replaced.
+ */
+function capture(stream: 'stdout' | 'stderr', fn: () => void): string[] {
+  const chunks: string[] = [];
+  const target = process[stream];
+  const original = target.write;
+  target.write = (chunk: string | Uint8Array) => {
+    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
+    return true;
+  };
+  try {
+    fn();
+  } finally {
+    target.write = original;
+  }
+  return chunks;
+}
+
+function makeSink(options: Record<string, unknown> = {}): PrintDataSink {
+  return new PrintDataSink(PrintDataSink.optionsSchema.parse(options));
+}
+
+describe('PrintDataSink', () => {
+  test('writes one JSON line per receipt to stdout, dates as ISO strings, NaN as null', async () => {
+    const sink = makeSink();
+    sink.start();
+    const out = capture('stdout', () => {
+      sink.receive([{ type: 'analog', id: 'randomwalk0', value: 1 }]);
+      sink.receive([{ timestamp: new Date('2024-05-09T01:02:03.000Z'), value: NaN }]);
+    });
+    await sink.close();
+    assert.deepEqual(out, [
+      '[{"type":"analog","id":"randomwalk0","value":1}]\n',
+      '[{"timestamp":"2024-05-09T01:02:03.000Z","value":null}]\n',
+    ]);
+  });
+
+  test('text is printed as it is, not JSON-quoted; end and stream are honoured', () => {
+    const sink = makeSink({ end: '|', stream: 'stderr' });
+    const err = capture('stderr', () => {
+      sink.receive('a,b\n1,2');
+      sink.receive(null);
+    });
+    assert.deepEqual(err, ['a,b\n1,2|', 'null|']);
+  });
+
+  test('a failing stream stops the output instead of throwing', () => {
+    const sink = makeSink();
+    let calls = 0;
+    const out = capture('stdout', () => {
+      const original = process.stdout.write;
+      process.stdout.write = () => {
+        calls += 1;
+        throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+      };
+      try {
+        assert.doesNotThrow(() => {
+          sink.receive([1]);
+          sink.receive([2]);
+        });
+      } finally {
+        process.stdout.write = original;
+      }
+    });
+    assert.equal(calls, 1);
+    assert.deepEqual(out, []);
+  });
+
+  test('while started, an error event of the stream (EPIPE) is heard and ends the output', async () => {
+    const sink = makeSink();
+    const before = process.stdout.listeners('error');
+    sink.start();
+    const added = process.stdout.listeners('error').filter((l) => !before.includes(l));
+    assert.equal(added.length, 1);
+    // Called directly: emitting on the real stdout would disturb the test runner's report.
+    assert.doesNotThrow(() => {
+      (added[0] as (err: Error) => void)(new Error('write EPIPE'));
+    });
+    const out = capture('stdout', () => {
+      sink.receive([1]);
+    });
+    assert.deepEqual(out, []);
+    assert.equal(sink.stats().dropped_output_closed, 1, 'what could not be written is counted');
+    await sink.close();
+    assert.equal(process.stdout.listeners('error').length, before.length);
+  });
+});
