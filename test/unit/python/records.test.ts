@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { inspect } from 'node:util';
 import { pythonEquals, truthy } from '../../../src/python/records.js';
 
 describe('pythonEquals', () => {
@@ -31,13 +32,13 @@ describe('pythonEquals', () => {
 describe('truthy', () => {
   test('Python falsy values are false', () => {
     for (const v of [null, undefined, false, 0, -0, '', [], {}, 0n, new Map()]) {
-      assert.equal(truthy(v), false, `${typeof v} ${JSON.stringify(v) as string | undefined}`);
+      assert.equal(truthy(v), false, inspect(v));
     }
   });
 
   test('everything else is true, NaN included as in Python', () => {
     for (const v of [NaN, 1, -1, 'a', [0], { a: 0 }, true, new Date(0), Infinity]) {
-      assert.equal(truthy(v), true, `${typeof v} ${JSON.stringify(v) as string | undefined}`);
+      assert.equal(truthy(v), true, inspect(v));
     }
   });
 });
