@@ -9,6 +9,7 @@ const benches = [
   'startup.mjs',
   'idle-rss.mjs',
   'relay.mjs',
+  'python-json.mjs',
   'serial.mjs',
   'influxdb.mjs',
 ].filter((b) => only.length === 0 || only.some((o) => b.startsWith(o)));
