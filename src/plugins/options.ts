@@ -12,10 +12,13 @@ export { z };
 /** The longest delay a Node.js timer can hold: 2^31 - 1 ms, about 24.8 days. */
 export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
-/** Text. DOT decodes `org=42` to a number, which is still meant as text. */
+/**
+ * Text. DOT decodes `org=42` to a number (and 20 digits to a BigInt, exactly), which is
+ * still meant as text.
+ */
 export function text(fallback: string) {
   return z
-    .union([z.string(), z.number()])
+    .union([z.string(), z.number(), z.bigint()])
     .default(fallback)
     .transform((v) => String(v));
 }
@@ -23,7 +26,7 @@ export function text(fallback: string) {
 /** Text, or `None` (null) for "not set". */
 export function textOrNull() {
   return z
-    .union([z.string(), z.number()])
+    .union([z.string(), z.number(), z.bigint()])
     .nullable()
     .default(null)
     .transform((v) => (v === null ? null : String(v)));
