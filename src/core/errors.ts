@@ -58,6 +58,87 @@ export const RUNTIME_EVENTS = {
     level: 'error',
     summary: 'A file sink could not write (disk full, permissions, missing directory).',
   },
+  // Sinks, filters and sources other than the socket and the InfluxDB sinks.
+  DATALOGD_ERR_FILE_DROPPED: {
+    counter: 'records_dropped',
+    level: 'warning',
+    summary: 'A file sink dropped records: its buffer was full, it was closed, or a write failed.',
+  },
+  DATALOGD_ERR_PRINT_CLOSED: {
+    counter: 'dropped_output_closed',
+    level: 'warning',
+    summary: "A print sink dropped a receipt because its stream's reader went away (EPIPE).",
+  },
+  DATALOGD_ERR_AGGREGATE_EVICTED: {
+    counter: 'evicted',
+    level: 'warning',
+    summary: 'An aggregator held max_records aggregated records and dropped the stalest one.',
+  },
+  DATALOGD_ERR_AGGREGATE_NOT_RECORD: {
+    counter: 'skipped',
+    level: 'warning',
+    summary: 'An aggregator dropped an item that is not a record (an object).',
+  },
+  DATALOGD_ERR_NOT_NUMERIC: {
+    counter: 'not_numeric',
+    level: 'warning',
+    summary: 'A calculating filter met a value that is not a number and left it uncalculated.',
+  },
+  DATALOGD_ERR_CSV_LABEL_FIELD: {
+    counter: 'missing_label_fields',
+    level: 'warning',
+    summary: 'A CSV label names a field that a record lacks; the placeholder is left as written.',
+  },
+  DATALOGD_ERR_RULE_EVAL: {
+    counter: 'eval_errors',
+    level: 'warning',
+    summary: 'An eval expression of a sensor identifier rule failed on a reading.',
+  },
+  DATALOGD_ERR_RULES_NOT_LOADED: {
+    counter: 'receipts_before_rules',
+    level: 'warning',
+    summary: 'A sensor identifier received data before its rules were loaded; passed on as it was.',
+  },
+  DATALOGD_ERR_TICK_SKIPPED: {
+    counter: 'skipped_ticks',
+    level: 'warning',
+    summary: 'A periodic source skipped a tick because the previous one had not finished.',
+  },
+  DATALOGD_ERR_TICK_FAILED: {
+    counter: 'tick_errors',
+    level: 'error',
+    summary: 'A periodic source failed during a tick; it carries on with the next one.',
+  },
+  DATALOGD_ERR_SENSOR_READ: {
+    counter: 'read_errors',
+    level: 'warning',
+    summary: 'A hardware sensor could not be read; it is skipped until it reads again.',
+  },
+  DATALOGD_ERR_SENSOR_GONE: {
+    counter: 'sensors_gone',
+    level: 'warning',
+    summary: 'A hardware sensor disappeared (its chip was unplugged or its driver unloaded).',
+  },
+  DATALOGD_ERR_SERIAL_BAD_LINE: {
+    counter: 'bad_lines',
+    level: 'warning',
+    summary: 'A serial board sent a line that is not board JSON, or one too long to keep.',
+  },
+  DATALOGD_ERR_SERIAL_REFUSED: {
+    counter: 'refused',
+    level: 'warning',
+    summary: 'A serial port has a logging board whose board id is not the one asked for.',
+  },
+  DATALOGD_ERR_SERIAL_LOST: {
+    counter: 'disconnects',
+    level: 'warning',
+    summary: 'A serial board went away (unplugged, port closed); the source searches again.',
+  },
+  DATALOGD_ERR_SERIAL_HELD_OVERFLOW: {
+    counter: 'held_lines_dropped',
+    level: 'warning',
+    summary: 'A serial port delivered more lines than it holds between the probe and the reader.',
+  },
 } as const satisfies Record<string, RuntimeEventSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES | RuntimeCode;

@@ -130,6 +130,18 @@ export abstract class DataNode {
     return total;
   }
 
+  /**
+   * Counts more of a problem that persists without logging it again: for a state logged when
+   * it starts and when it ends (a sensor that keeps failing, the same board refused on every
+   * retry), whose start went through `report`. Returns the running count.
+   */
+  protected countRepeat(code: RuntimeCode, count = 1): number {
+    const counter = RUNTIME_EVENTS[code].counter;
+    const total = (this.#counters[counter] ?? 0) + count;
+    this.#counters[counter] = total;
+    return total;
+  }
+
   /** `report` bound to this node, for the helpers (connections, writers) a node owns. */
   protected get reporter(): ReportProblem {
     this.#reporter ??= (code, message, options) => this.report(code, message, options);
@@ -169,11 +181,11 @@ export class DataSource extends DataNode {
         const result = sink.receive(data);
         if (result !== undefined && isThenable(result)) {
           result.then(undefined, (err: unknown) => {
-            this.#sinkFailed(sink, err);
+            this.sinkFailed(sink, err);
           });
         }
       } catch (err) {
-        this.#sinkFailed(sink, err);
+        this.sinkFailed(sink, err);
       }
     }
   }
@@ -182,11 +194,11 @@ export class DataSource extends DataNode {
     const candidates: readonly DataReceiver[] = Array.isArray(sinks) ? sinks : [sinks];
     for (const sink of candidates) {
       if (this.#sinks.includes(sink)) {
-        this.log.warning(`Not adding duplicated sink ${describe(sink)}.`);
+        this.log.warning(`Not adding duplicated sink ${receiverName(sink)}.`);
       } else if ((sink as unknown) === this) {
         this.log.warning('Not connecting a node to itself.');
       } else if (typeof (sink as Partial<DataReceiver> | null)?.receive !== 'function') {
-        this.log.warning(`Skipping invalid sink ${describe(sink)}: it has no receive method.`);
+        this.log.warning(`Skipping invalid sink ${receiverName(sink)}: it has no receive method.`);
       } else {
         this.#sinks.push(sink);
       }
@@ -198,8 +210,13 @@ export class DataSource extends DataNode {
     this.#sinks = this.#sinks.filter((s) => !gone.includes(s));
   }
 
-  #sinkFailed(sink: DataReceiver, err: unknown): void {
-    const sinkName = describe(sink);
+  /**
+   * The one path for a sink that threw or rejected: counted and logged as
+   * DATALOGD_ERR_SINK_THREW. A subclass that delivers to its sinks itself (to time them, say)
+   * reports through here too.
+   */
+  protected sinkFailed(sink: DataReceiver, err: unknown): void {
+    const sinkName = receiverName(sink);
     this.report(
       'DATALOGD_ERR_SINK_THREW',
       `${this.nodeName} -> ${sinkName}: ${errorMessage(err)}`,
@@ -225,11 +242,12 @@ export class DataSink extends DataNode {
   }
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
-function describe(sink: unknown): string {
+/** A sink's name for log lines: its node name, or its class name for a plain object. */
+export function receiverName(sink: unknown): string {
   if (sink instanceof DataNode) return sink.nodeName;
   return (sink as object | null)?.constructor.name ?? String(sink);
 }

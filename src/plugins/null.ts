@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { DataFilter, DataSink, DataSource } from '../core/node.js';
+import { z } from './options.js';
 
 /** Produces nothing. */
 export class NullDataSource extends DataSource {

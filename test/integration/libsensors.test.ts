@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { DaemonProcess, makeSandbox, type Sandbox } from '../helpers/daemon.js';
 import { buildHwmonTree, FAILING_SENSOR, STANDARD_RECORDS } from '../fixtures/hwmon/build.js';
+import { sleep } from '../helpers/wait.js';
 
 let sandbox: Sandbox;
 before(async () => {
@@ -33,8 +34,16 @@ test('the datalogd command reads a fixture hwmon tree: every type scaled, libsen
   } finally {
     assert.equal(await daemon.stop(), 0);
   }
-  assert.equal(count(daemon.stderr, new RegExp(`Skipping sensor ${FAILING_SENSOR}`)), 1);
+  const failures = daemon.stderrLines.filter((l) => l.includes('[DATALOGD_ERR_SENSOR_READ]'));
+  assert.equal(failures.length, 1, daemon.stderr);
+  assert.ok(failures[0]?.includes(FAILING_SENSOR), failures[0]);
   assert.equal(count(daemon.stderr, /WARNING/), 1, daemon.stderr);
+  // Every reading failed for that sensor; the status line at stop counts them all.
+  const readErrors = /sensors: .*read_errors=(\d+)/.exec(daemon.stderr);
+  const readings = /sensors: .*readings=(\d+)/.exec(daemon.stderr);
+  assert.ok(readErrors && readings, daemon.stderr);
+  assert.ok(Number(readings[1]) >= 4);
+  assert.ok(Number(readErrors[1]) >= Number(readings[1]), daemon.stderr);
 });
 
 test('against this machine: whatever /sys/class/hwmon has, or the one warning', async (t) => {
@@ -53,7 +62,7 @@ test('against this machine: whatever /sys/class/hwmon has, or the one warning', 
   try {
     await daemon.waitForStderr(/Reading \d+ sensor|No hardware monitors with sensors found/);
     // Several intervals, to show the warning is not repeated and the source keeps going.
-    await new Promise((resolve) => setTimeout(resolve, 1200));
+    await sleep(1200);
     assert.equal(daemon.child.exitCode, null, 'the daemon keeps running');
   } finally {
     assert.equal(await daemon.stop(), 0);

@@ -6,12 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { formatPortList, listSerial } from '../../src/cli/list-serial.js';
-import { setLogWriter } from '../../src/core/log.js';
 import { listSerialPorts } from '../../src/plugins/sources/serial/ports.js';
 import { serialOptionsSchema } from '../../src/plugins/sources/serial/options.js';
 import { SerialDataSource } from '../../src/plugins/sources/serial/source.js';
 import { makeSandbox, runDaemon } from '../helpers/daemon.js';
-import { buildTtyTree, FakeBoard, PtyPair, until, type TtyTree } from '../helpers/serial-pty.js';
+import { captureLogEachTest } from '../helpers/log-capture.js';
+import { buildTtyTree, FakeBoard, PtyPair, type TtyTree } from '../helpers/serial-pty.js';
+import { sleep, waitUntil } from '../helpers/wait.js';
 
 const udevMissing = (): Promise<never> => Promise.reject(new Error('spawn udevadm ENOENT'));
 
@@ -141,17 +142,14 @@ describe('SerialDataSource choosing a port from the list', () => {
   let pty: PtyPair;
   let board: FakeBoard;
   let tree: TtyTree;
-  const logs: string[] = [];
-  let restoreLog: ((line: string) => void) | undefined;
+  const log = captureLogEachTest();
 
   before(async () => {
     pty = await PtyPair.start(root, 'sel-board', 'sel-host');
     board = new FakeBoard({ port: pty.boardPath, rate: 50 });
     tree = await buildTtyTree(join(root, 'selection'), pty.hostPath);
-    restoreLog = setLogWriter((line) => logs.push(line));
   });
   after(async () => {
-    if (restoreLog) setLogWriter(restoreLog);
     await board.stop();
     await pty.stop();
   });
@@ -165,7 +163,7 @@ describe('SerialDataSource choosing a port from the list', () => {
     source.connectSinks({ receive: (data: unknown) => received.push(data) });
     source.start();
     try {
-      await until(() => received.length >= 2, 'records from the board');
+      await waitUntil(() => received.length >= 2, 'records from the board', { timeoutMs: 5000 });
     } finally {
       await source.close();
     }
@@ -188,7 +186,6 @@ describe('SerialDataSource choosing a port from the list', () => {
   }
 
   test('criteria that fit no port: one warning, no data, and close() ends the search', async () => {
-    logs.length = 0;
     const source = new SerialDataSource(
       serialOptionsSchema.parse({ vid: 0x1234, reconnect_min: 0.02, reconnect_max: 0.05 }),
       { listOptions: { ...tree, lister: udevMissing } },
@@ -197,11 +194,11 @@ describe('SerialDataSource choosing a port from the list', () => {
     const received: unknown[] = [];
     source.connectSinks({ receive: (data: unknown) => received.push(data) });
     source.start();
-    await until(() => (source.stats().attempts ?? 0) >= 5, 'several attempts');
+    await waitUntil(() => (source.stats().attempts ?? 0) >= 5, 'several attempts');
     await source.close();
     const attempts = source.stats().attempts;
     assert.deepEqual(received, []);
-    const mine = logs.filter((l) => l.includes('[nomatch]'));
+    const mine = log.current.lines.filter((l) => l.includes('[nomatch]'));
     assert.equal(mine.filter((l) => l.includes('No logging board found (vid=0x1234)')).length, 1);
     assert.equal(mine.filter((l) => l.includes('None of the 3 listed serial port(s)')).length, 1);
     assert.equal(
@@ -209,21 +206,20 @@ describe('SerialDataSource choosing a port from the list', () => {
       1,
       'the fallback is mentioned once',
     );
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     assert.equal(source.stats().attempts, attempts, 'no attempt after close()');
   });
 
   test('a port that cannot be opened is reported and skipped', async () => {
-    logs.length = 0;
     const source = new SerialDataSource(
       serialOptionsSchema.parse({ vid: 0x0403, reconnect_min: 0.02, reconnect_max: 0.05 }),
       { listOptions: { ...tree, lister: udevMissing } },
     );
     source.nodeName = 'ftdi';
     source.start();
-    await until(() => (source.stats().attempts ?? 0) >= 3, 'several attempts');
+    await waitUntil(() => (source.stats().attempts ?? 0) >= 3, 'several attempts');
     await source.close();
-    const mine = logs.filter((l) => l.includes('[ftdi]'));
+    const mine = log.current.lines.filter((l) => l.includes('[ftdi]'));
     assert.equal(mine.filter((l) => /Cannot open .*ttyUSB0/.test(l)).length, 1, mine.join('\n'));
   });
 });

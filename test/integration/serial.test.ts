@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DaemonProcess, makeSandbox, type Sandbox } from '../helpers/daemon.js';
 import { FakeBoard, PtyPair } from '../helpers/serial-pty.js';
+import { sleep } from '../helpers/wait.js';
 
 interface BoardRecord {
   type: string;
@@ -48,7 +49,7 @@ test('the datalogd command reads a board over a pty: values as numbers, keep-ali
   try {
     await daemon.waitForStderr(/Connected to board "A" on .*host/);
     board.sendGarbage();
-    await daemon.waitForStderr(/Ignoring a line that is not board JSON \(not JSON\)/);
+    await daemon.waitForStderr(/WARNING \[board\] \[DATALOGD_ERR_SERIAL_BAD_LINE\] .*\(1 so far\)/);
     await daemon.waitForStdoutLines(30);
     const lines = daemon.stdoutLines.slice(0, 30);
     for (const line of lines) {
@@ -84,7 +85,7 @@ test('the datalogd command reads a board over a pty: values as numbers, keep-ali
     await board.stop();
     await pty.stop();
   }
-  assert.equal(count(daemon.stderr, /not board JSON/), 1);
+  assert.equal(count(daemon.stderr, /\[DATALOGD_ERR_SERIAL_BAD_LINE\]/), 1);
   assert.match(daemon.stderr, /board: .*bad_lines=1/);
   assert.match(daemon.stderr, /board: .*ignored_lines=[1-9]/);
 });
@@ -117,9 +118,9 @@ test('a board with the wrong board_id is refused with one warning, and the daemo
   const board = new FakeBoard({ port: pty.boardPath, board: 'B', rate: 20 });
   const daemon = new DaemonProcess(['-g', graph(pty.hostPath, ', board_id=A')], sandbox.env);
   try {
-    await daemon.waitForStderr(/Refusing the board on .*host-b: its board id is "B", not "A"/);
+    await daemon.waitForStderr(/WARNING \[board\] \[DATALOGD_ERR_SERIAL_REFUSED\] .*host-b/);
     // Retries every 0.05–0.3 s: several more attempts happen in this time.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await sleep(1500);
     assert.equal(daemon.child.exitCode, null, 'the daemon is still running');
     assert.equal(daemon.stdoutLines.length, 0, 'nothing from the refused board is sent');
   } finally {
@@ -127,7 +128,7 @@ test('a board with the wrong board_id is refused with one warning, and the daemo
     await board.stop();
     await pty.stop();
   }
-  assert.equal(count(daemon.stderr, /Refusing the board/), 1, daemon.stderr);
+  assert.equal(count(daemon.stderr, /\[DATALOGD_ERR_SERIAL_REFUSED\]/), 1, daemon.stderr);
   assert.equal(count(daemon.stderr, /No logging board found/), 1, daemon.stderr);
   const attempts = /board: .*attempts=(\d+)/.exec(daemon.stderr);
   const refused = /board: .*refused=(\d+)/.exec(daemon.stderr);
@@ -144,9 +145,9 @@ test('unplugging (pty pair killed) and replugging under the same path resumes th
 
     await board.stop();
     await pty.stop();
-    await daemon.waitForStderr(/Lost board "A" on .*host-u/);
+    await daemon.waitForStderr(/WARNING \[board\] \[DATALOGD_ERR_SERIAL_LOST\] .*host-u/);
     // Unplugged for a while: many retries, one set of log lines.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await sleep(1500);
     assert.equal(daemon.child.exitCode, null, 'the daemon survives the unplug');
     const before = daemon.stdoutLines.length;
 
@@ -166,7 +167,7 @@ test('unplugging (pty pair killed) and replugging under the same path resumes th
     await board.stop();
     await pty.stop();
   }
-  assert.equal(count(daemon.stderr, /Lost board/), 1, daemon.stderr);
+  assert.equal(count(daemon.stderr, /\[DATALOGD_ERR_SERIAL_LOST\]/), 1, daemon.stderr);
   assert.equal(count(daemon.stderr, /No logging board found/), 1, daemon.stderr);
   assert.equal(count(daemon.stderr, /Connected to board "A"/), 2, daemon.stderr);
   assert.match(daemon.stderr, /board: .*connects=2 disconnects=1/);

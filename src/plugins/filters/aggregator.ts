@@ -1,9 +1,8 @@
-import { z } from 'zod';
-import { listify } from '../../python/values.js';
 import { DataFilter, type Data } from '../../core/node.js';
-import { RateLimitedLog } from '../../core/rate-limit.js';
 import { describeValue } from '../../python/numbers.js';
 import { isRecord, pythonEquals } from '../../python/records.js';
+import { listify } from '../../python/values.js';
+import { z } from '../options.js';
 
 const schema = z.object({
   buffer_size: z
@@ -89,15 +88,12 @@ export class AggregatorDataFilter extends DataFilter {
   readonly #aggregate: ReadonlySet<string>;
   readonly #maxRecords: number;
   readonly #aggregates: Aggregate[] = [];
-  #receipts = 0;
+  readonly #counts = this.counters('receipts', 'sends');
   #sinceSend = 0;
-  #sends = 0;
-  #skipped = 0;
-  #evicted = 0;
-  #warnings: RateLimitedLog | undefined;
 
   constructor(options: AggregatorOptions = schema.parse({})) {
     super();
+    this.declareEvents('DATALOGD_ERR_AGGREGATE_NOT_RECORD', 'DATALOGD_ERR_AGGREGATE_EVICTED');
     this.#bufferSize = options.buffer_size;
     this.#sendEvery = options.send_every;
     this.#aggregate = new Set(options.aggregate);
@@ -105,7 +101,7 @@ export class AggregatorDataFilter extends DataFilter {
   }
 
   override receive(data: Data): undefined {
-    this.#receipts += 1;
+    const receipt = (this.#counts.receipts += 1);
     const items = listify(data);
     for (let i = 0; i < items.length; i++) {
       const record = items[i];
@@ -116,29 +112,22 @@ export class AggregatorDataFilter extends DataFilter {
       const existing = this.#aggregates[i];
       if (existing !== undefined && this.#matches(existing, record)) {
         for (const [key, ring] of existing.series) ring.push(record[key]);
-        existing.lastUpdate = this.#receipts;
+        existing.lastUpdate = receipt;
       } else {
-        this.#add(record);
+        this.#add(record, receipt);
       }
     }
     this.#sinceSend += 1;
     if (this.#sinceSend >= this.#sendEvery) {
       this.#sinceSend = 0;
-      this.#sends += 1;
+      this.#counts.sends += 1;
       this.send(this.#aggregates.map(materialise));
     }
     return undefined;
   }
 
-  override stats(): Record<string, number> {
-    return {
-      ...super.stats(),
-      receipts: this.#receipts,
-      sends: this.#sends,
-      aggregated_records: this.#aggregates.length,
-      skipped: this.#skipped,
-      evicted: this.#evicted,
-    };
+  protected override gauges(): Record<string, number> {
+    return { aggregated_records: this.#aggregates.length };
   }
 
   #matches(aggregate: Aggregate, record: Record<string, unknown>): boolean {
@@ -159,7 +148,7 @@ export class AggregatorDataFilter extends DataFilter {
     return false;
   }
 
-  #add(record: Record<string, unknown>): void {
+  #add(record: Record<string, unknown>, receipt: number): void {
     const keys = Object.keys(record);
     const series = new Map<string, Ring>();
     for (const key of keys) {
@@ -167,7 +156,7 @@ export class AggregatorDataFilter extends DataFilter {
         series.set(key, new Ring(this.#bufferSize, listify(record[key])));
       }
     }
-    this.#aggregates.push({ keys, fields: { ...record }, series, lastUpdate: this.#receipts });
+    this.#aggregates.push({ keys, fields: { ...record }, series, lastUpdate: receipt });
     if (this.#aggregates.length > this.#maxRecords) this.#evictStalest();
   }
 
@@ -178,20 +167,16 @@ export class AggregatorDataFilter extends DataFilter {
       if (candidate.lastUpdate < (this.#aggregates[stalest] as Aggregate).lastUpdate) stalest = i;
     }
     this.#aggregates.splice(stalest, 1);
-    this.#evicted += 1;
-    this.#warnings ??= new RateLimitedLog(this.log);
-    this.#warnings.warning(
-      'evicted',
-      `more than max_records=${this.#maxRecords} aggregated records (receipts whose records keep changing position or identity); dropped the one updated longest ago (${this.#evicted} so far).`,
+    this.report(
+      'DATALOGD_ERR_AGGREGATE_EVICTED',
+      `more than max_records=${this.#maxRecords} aggregated records (receipts whose records keep changing position or identity); dropped the one updated longest ago`,
     );
   }
 
   #skip(item: unknown): void {
-    this.#skipped += 1;
-    this.#warnings ??= new RateLimitedLog(this.log);
-    this.#warnings.warning(
-      'not a record',
-      `cannot aggregate ${describeValue(item)}: only records (objects) are aggregated; item dropped.`,
+    this.report(
+      'DATALOGD_ERR_AGGREGATE_NOT_RECORD',
+      `cannot aggregate ${describeValue(item)}: only records (objects) are aggregated; item dropped`,
     );
   }
 }

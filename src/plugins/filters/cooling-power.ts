@@ -1,10 +1,9 @@
-import { z } from 'zod';
-import { listify } from '../../python/values.js';
 import { DataFilter, type Data } from '../../core/node.js';
-import { RateLimitedLog } from '../../core/rate-limit.js';
-import { pythonRound } from '../../python/rounding.js';
 import { describeValue } from '../../python/numbers.js';
 import { isRecord, pythonEquals } from '../../python/records.js';
+import { pythonRound } from '../../python/rounding.js';
+import { listify } from '../../python/values.js';
+import { z } from '../options.js';
 
 const id = z.union([z.string(), z.number()]);
 
@@ -54,13 +53,12 @@ export class CoolingPowerDataFilter extends DataFilter {
   readonly #options: CoolingPowerOptions;
   #tInSmoothed: number | undefined;
   #tOutSmoothed: number | undefined;
-  #computed = 0;
-  #notNumeric = 0;
-  #warnings: RateLimitedLog | undefined;
+  readonly #counts = this.counters('computed');
 
   constructor(options: CoolingPowerOptions = schema.parse({})) {
     super();
     this.#options = options;
+    this.declareEvents('DATALOGD_ERR_NOT_NUMERIC');
   }
 
   override receive(data: Data): undefined {
@@ -103,14 +101,10 @@ export class CoolingPowerDataFilter extends DataFilter {
       };
       if (timestamp !== undefined && timestamp !== null) record['timestamp'] = timestamp;
       items.push(record);
-      this.#computed += 1;
+      this.#counts.computed += 1;
     }
     this.send(items);
     return undefined;
-  }
-
-  override stats(): Record<string, number> {
-    return { ...super.stats(), computed: this.#computed, not_numeric: this.#notNumeric };
   }
 
   /**
@@ -119,11 +113,10 @@ export class CoolingPowerDataFilter extends DataFilter {
    */
   #reading(value: unknown, what: string): number | undefined {
     if (typeof value === 'number' && Number.isFinite(value)) return value;
-    this.#notNumeric += 1;
-    this.#warnings ??= new RateLimitedLog(this.log);
-    this.#warnings.warning(
-      what,
-      `${what} holds ${describeValue(value)}, not a finite number; reading skipped.`,
+    this.report(
+      'DATALOGD_ERR_NOT_NUMERIC',
+      `${what} holds ${describeValue(value)}, not a finite number; reading skipped`,
+      { key: what },
     );
     return undefined;
   }

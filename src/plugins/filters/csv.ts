@@ -1,8 +1,8 @@
-import { z } from 'zod';
-import { listify } from '../../python/values.js';
 import { DataFilter, type Data } from '../../core/node.js';
 import { toJsonText } from '../../io/json-text.js';
 import { isRecord } from '../../python/records.js';
+import { listify } from '../../python/values.js';
+import { z } from '../options.js';
 
 /** Python code writes `keys=value` as readily as `keys="['value']"`. */
 const stringList = z.union([z.string(), z.array(z.string())]);
@@ -51,11 +51,13 @@ export class CSVDataFilter extends DataFilter {
   readonly #keys: readonly string[];
   readonly #labels: readonly string[];
   readonly #header: 'every' | 'once' | 'none';
+  /** Bounded by the labels of the configuration: each names finitely many fields. */
   readonly #warnedPlaceholders = new Set<string>();
   #headerPending: boolean;
 
   constructor(options: CSVOptions = schema.parse({})) {
     super();
+    this.declareEvents('DATALOGD_ERR_CSV_LABEL_FIELD');
     this.#keys = options.keys;
     this.#labels = options.labels;
     this.#header = options.header;
@@ -97,11 +99,14 @@ export class CSVDataFilter extends DataFilter {
     // Python would raise IndexError; the key itself is the obvious label.
     if (template === undefined) return column.key;
     return formatTemplate(template, column.record, (name) => {
+      // A fault of the configuration more than of the data: reported once per placeholder,
+      // not on every header line, so `missing_label_fields` counts the placeholders.
       const warnKey = `${template}\u0000${name}`;
       if (this.#warnedPlaceholders.has(warnKey)) return;
       this.#warnedPlaceholders.add(warnKey);
-      this.log.warning(
-        `label "${template}": a record has no field "${name}", so {${name}} is left as it is.`,
+      this.report(
+        'DATALOGD_ERR_CSV_LABEL_FIELD',
+        `label "${template}": a record has no field "${name}", so {${name}} is left as it is`,
       );
     });
   }

@@ -1,9 +1,8 @@
-import { z } from 'zod';
-import { listify } from '../../python/values.js';
 import { DataFilter, type Data } from '../../core/node.js';
-import { RateLimitedLog } from '../../core/rate-limit.js';
 import { describeValue, mapNumeric } from '../../python/numbers.js';
 import { isRecord, pythonEquals } from '../../python/records.js';
+import { listify } from '../../python/values.js';
+import { text, z } from '../options.js';
 
 const schema = z.object({
   counter_rate_id: z
@@ -17,12 +16,9 @@ const schema = z.object({
     .default(0)
     .describe('Parameter x0: at or below this many counts per minute the flow is 0.'),
   b: z.number().default(0.284333).describe('Parameter b of the calibration function.'),
-  units: z
-    .string()
-    .default('L/min')
-    .describe(
-      '`units` of the flow_rate records (documented by Python datalogd but missing there).',
-    ),
+  units: text('L/min').describe(
+    '`units` of the flow_rate records (documented by Python datalogd but missing there).',
+  ),
 });
 
 export type FlowSensorCalibrationOptions = z.output<typeof schema>;
@@ -57,11 +53,10 @@ export class FlowSensorCalibrationDataFilter extends DataFilter {
   readonly #id: string | number;
   readonly #units: string;
   readonly #convert: (rate: number) => number;
-  #notNumeric = 0;
-  #warnings: RateLimitedLog | undefined;
 
   constructor(options: FlowSensorCalibrationOptions = schema.parse({})) {
     super();
+    this.declareEvents('DATALOGD_ERR_NOT_NUMERIC');
     this.#id = options.counter_rate_id;
     this.#units = options.units;
     const calibration: FlowCalibration = {
@@ -91,16 +86,10 @@ export class FlowSensorCalibrationDataFilter extends DataFilter {
     return undefined;
   }
 
-  override stats(): Record<string, number> {
-    return { ...super.stats(), not_numeric: this.#notNumeric };
-  }
-
   #warnNotNumeric(value: unknown): void {
-    this.#notNumeric += 1;
-    this.#warnings ??= new RateLimitedLog(this.log);
-    this.#warnings.warning(
-      'not numeric',
-      `counter_rate "${String(this.#id)}" holds ${describeValue(value)}, not a number; no flow_rate computed.`,
+    this.report(
+      'DATALOGD_ERR_NOT_NUMERIC',
+      `counter_rate "${String(this.#id)}" holds ${describeValue(value)}, not a number; no flow_rate computed`,
     );
   }
 }

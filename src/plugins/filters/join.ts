@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { listify } from '../../python/values.js';
 import { DataFilter, type Data } from '../../core/node.js';
+import { z } from '../options.js';
 
 const schema = z.object({
   count: z

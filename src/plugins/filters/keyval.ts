@@ -1,14 +1,12 @@
-import { z } from 'zod';
-import { listify } from '../../python/values.js';
 import { DataFilter, type Data } from '../../core/node.js';
 import { KeyValSelector, type KeyValPair } from '../../python/selector.js';
+import { listify } from '../../python/values.js';
+import { flag, text, z } from '../options.js';
 
 const schema = z.object({
-  select: z
-    .union([z.boolean(), z.number()])
-    .default(true)
-    .transform(Boolean)
-    .describe('true: pass only records matching every pair; false: pass only the others.'),
+  select: flag(true).describe(
+    'true: pass only records matching every pair; false: pass only the others.',
+  ),
   keyvals: z
     .array(z.tuple([z.string(), z.unknown()]))
     .nullable()
@@ -16,7 +14,7 @@ const schema = z.object({
     .describe(
       "List of [key, value] pairs, e.g. [['type', 'temperature'], ['id', 'A_.*']]; null uses [key, val].",
     ),
-  key: z.string().default('type').describe('Key of the single pair used when keyvals is null.'),
+  key: text('type').describe('Key of the single pair used when keyvals is null.'),
   val: z
     .unknown()
     .default(null)

@@ -1,11 +1,10 @@
-import { z } from 'zod';
-import { listify } from '../../python/values.js';
 import { DataFilter, type Data } from '../../core/node.js';
-import { RateLimitedLog } from '../../core/rate-limit.js';
-import { numpyRounder } from '../../python/rounding.js';
 import { describeValue, mapNumeric } from '../../python/numbers.js';
-import { KeyValSelector } from '../../python/selector.js';
 import { isRecord } from '../../python/records.js';
+import { numpyRounder } from '../../python/rounding.js';
+import { KeyValSelector } from '../../python/selector.js';
+import { listify } from '../../python/values.js';
+import { text, textOrNull, z } from '../options.js';
 
 const schema = z.object({
   match_keyvals: z
@@ -17,7 +16,7 @@ const schema = z.object({
     .describe(
       "Records to change: [key, value] pairs that must all match, as in KeyValDataFilter, e.g. [['type', 'temperature'], ['id', 'A_0']].",
     ),
-  value: z.string().default('value').describe('Field holding the number to transform.'),
+  value: text('value').describe('Field holding the number to transform.'),
   coeffs: z
     .array(z.number())
     .min(1)
@@ -31,11 +30,7 @@ const schema = z.object({
     .describe(
       'Decimal places to round the result to, halves to even as numpy rounds; negative rounds left of the point (-2: to hundreds). null: no rounding.',
     ),
-  units: z
-    .string()
-    .nullable()
-    .default(null)
-    .describe('New `units` of the changed records; null leaves them as they are.'),
+  units: textOrNull().describe('New `units` of the changed records; null leaves them as they are.'),
 });
 
 export type PolynomialFunctionOptions = z.output<typeof schema>;
@@ -64,12 +59,11 @@ export class PolynomialFunctionDataFilter extends DataFilter {
   readonly #field: string;
   readonly #units: string | null;
   readonly #transform: (x: number) => number;
-  #changed = 0;
-  #notNumeric = 0;
-  #warnings: RateLimitedLog | undefined;
+  readonly #counts = this.counters('changed');
 
   constructor(options: PolynomialFunctionOptions = schema.parse({})) {
     super();
+    this.declareEvents('DATALOGD_ERR_NOT_NUMERIC');
     this.#selector = new KeyValSelector(options.match_keyvals);
     this.#field = options.value;
     this.#units = options.units;
@@ -88,10 +82,6 @@ export class PolynomialFunctionDataFilter extends DataFilter {
     return undefined;
   }
 
-  override stats(): Record<string, number> {
-    return { ...super.stats(), changed: this.#changed, not_numeric: this.#notNumeric };
-  }
-
   #apply(item: unknown): unknown {
     if (!isRecord(item) || !this.#selector.matches(item)) return item;
     // Python skips a record that lacks the field (KeyError), silently.
@@ -99,15 +89,13 @@ export class PolynomialFunctionDataFilter extends DataFilter {
     const x = item[this.#field];
     const y = mapNumeric(x, this.#transform);
     if (y === undefined) {
-      this.#notNumeric += 1;
-      this.#warnings ??= new RateLimitedLog(this.log);
-      this.#warnings.warning(
-        'not numeric',
-        `field "${this.#field}" holds ${describeValue(x)}, not a number or a list of numbers; record passed unchanged.`,
+      this.report(
+        'DATALOGD_ERR_NOT_NUMERIC',
+        `field "${this.#field}" holds ${describeValue(x)}, not a number or a list of numbers; record passed unchanged`,
       );
       return item;
     }
-    this.#changed += 1;
+    this.#counts.changed += 1;
     const out: Record<string, unknown> = { ...item, [this.#field]: y };
     if (this.#units !== null) out['units'] = this.#units;
     return out;

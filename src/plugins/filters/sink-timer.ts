@@ -1,20 +1,21 @@
 import { performance } from 'node:perf_hooks';
-import { z } from 'zod';
-import { errorMessage } from '../../core/errors.js';
-import { DataFilter, DataNode, type Data, type DataReceiver } from '../../core/node.js';
+import {
+  DataFilter,
+  isThenable,
+  receiverName,
+  type Data,
+  type DataReceiver,
+} from '../../core/node.js';
 import { RateLimitedLog } from '../../core/rate-limit.js';
+import { seconds, z } from '../options.js';
 
 const schema = z.object({
-  info: z
-    .number()
-    .nonnegative()
-    .default(0.1)
-    .describe('Seconds a sink may take to receive before it is logged at info level.'),
-  warning: z
-    .number()
-    .nonnegative()
-    .default(0.5)
-    .describe('Seconds a sink may take to receive before it is logged as a warning.'),
+  info: seconds(0.1, { min: 0 }).describe(
+    'Seconds a sink may take to receive before it is logged at info level.',
+  ),
+  warning: seconds(0.5, { min: 0 }).describe(
+    'Seconds a sink may take to receive before it is logged as a warning.',
+  ),
 });
 
 export type SinkTimerOptions = z.output<typeof schema>;
@@ -24,8 +25,9 @@ export type Clock = () => number;
 
 /**
  * Passes data on unchanged and times each sink's `receive`. A sink that returns a promise is
- * timed until it settles, without holding up the sinks after it. Errors are isolated per
- * sink exactly as `DataSource.send` isolates them.
+ * timed until it settles, without holding up the sinks after it. A sink that throws or
+ * rejects goes through `DataSource`'s own path (DATALOGD_ERR_SINK_THREW, `sink_errors`),
+ * after it has been timed.
  */
 export class SinkTimerDataFilter extends DataFilter {
   static readonly description =
@@ -35,10 +37,9 @@ export class SinkTimerDataFilter extends DataFilter {
   readonly #infoMs: number;
   readonly #warningMs: number;
   readonly #now: Clock;
-  #sinkErrors = 0;
-  #slowInfo = 0;
-  #slowWarning = 0;
-  #rateLimited: RateLimitedLog | undefined;
+  readonly #counts = this.counters('slow_info', 'slow_warning');
+  /** A slow sink is slow on every receipt: its warnings are rate-limited per sink. */
+  #slowLog: RateLimitedLog | undefined;
 
   constructor(options: SinkTimerOptions = schema.parse({}), now: Clock = () => performance.now()) {
     super();
@@ -57,7 +58,7 @@ export class SinkTimerDataFilter extends DataFilter {
         result = sink.receive(data);
       } catch (err) {
         this.#timed(sink, started);
-        this.#sinkFailed(sink, err);
+        this.sinkFailed(sink, err);
         continue;
       }
       if (isThenable(result)) {
@@ -67,7 +68,7 @@ export class SinkTimerDataFilter extends DataFilter {
           },
           (err: unknown) => {
             this.#timed(sink, started);
-            this.#sinkFailed(sink, err);
+            this.sinkFailed(sink, err);
           },
         );
       } else {
@@ -76,54 +77,21 @@ export class SinkTimerDataFilter extends DataFilter {
     }
   }
 
-  override stats(): Record<string, number> {
-    return {
-      ...super.stats(),
-      sink_errors: this.#sinkErrors,
-      slow_info: this.#slowInfo,
-      slow_warning: this.#slowWarning,
-    };
-  }
-
   #timed(sink: DataReceiver, started: number): void {
     const elapsedMs = this.#now() - started;
     if (elapsedMs >= this.#warningMs) {
-      this.#slowWarning += 1;
-      this.#rateLimit().warning(
-        `slow ${sinkName(sink)}`,
-        `${sinkName(sink)} processed in ${seconds(elapsedMs)} s`,
-      );
+      this.#counts.slow_warning += 1;
+      const name = receiverName(sink);
+      this.#slowLog ??= new RateLimitedLog(this.log);
+      this.#slowLog.warning(`slow ${name}`, `${name} processed in ${secondsText(elapsedMs)} s`);
     } else if (elapsedMs >= this.#infoMs) {
-      this.#slowInfo += 1;
-      this.log.info(`${sinkName(sink)} processed in ${seconds(elapsedMs)} s`);
+      this.#counts.slow_info += 1;
+      this.log.info(`${receiverName(sink)} processed in ${secondsText(elapsedMs)} s`);
     }
   }
-
-  #sinkFailed(sink: DataReceiver, err: unknown): void {
-    this.#sinkErrors += 1;
-    const name = sinkName(sink);
-    this.#rateLimit().error(
-      `sink ${name}`,
-      `[DATALOGD_ERR_SINK_THREW] ${this.nodeName} -> ${name}: ${errorMessage(err)} (${this.#sinkErrors} sink error(s) so far)`,
-    );
-  }
-
-  #rateLimit(): RateLimitedLog {
-    this.#rateLimited ??= new RateLimitedLog(this.log);
-    return this.#rateLimited;
-  }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
-}
-
-function sinkName(sink: unknown): string {
-  if (sink instanceof DataNode) return sink.nodeName;
-  return (sink as object | null)?.constructor.name ?? String(sink);
 }
 
 /** Python's `{t:g}`: six significant digits, no trailing zeros. */
-function seconds(ms: number): string {
+function secondsText(ms: number): string {
   return String(Number((ms / 1000).toPrecision(6)));
 }

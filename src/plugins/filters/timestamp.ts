@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { listify } from '../../python/values.js';
 import { DataFilter, type Data } from '../../core/node.js';
 import { isRecord } from '../../python/records.js';
+import { z } from '../options.js';
 
 const schema = z.object({});
 

@@ -1,10 +1,9 @@
 import { lstat, open, type FileHandle } from 'node:fs/promises';
-import path from 'node:path';
-import { z } from 'zod';
+import nodePath from 'node:path';
 import { DatalogdError, errorMessage } from '../../core/errors.js';
 import { DataSink, type Data } from '../../core/node.js';
-import { RateLimitedLog } from '../../core/rate-limit.js';
 import { toJsonText } from '../../io/json-text.js';
+import { flag, path, seconds, text, z } from '../options.js';
 
 /** Beyond this much unwritten text (a stuck disk), new records are dropped and counted. */
 export const FILE_BUFFER_LIMIT_BYTES = 8 * 1024 * 1024;
@@ -12,26 +11,24 @@ export const FILE_BUFFER_LIMIT_BYTES = 8 * 1024 * 1024;
 export const FILE_EAGER_WRITE_BYTES = 64 * 1024;
 
 const schema = z.object({
-  filename: z
-    .string()
-    .min(1)
-    .describe('Path of the file to write; relative paths start from the working directory.'),
-  filename_timestamp: z
-    .union([z.boolean(), z.number()])
-    .default(false)
-    .transform(Boolean)
-    .describe('Prefix the file name with the start time, YYYY-MM-DD_HH-MM-SS_ (local time).'),
+  filename: path().describe(
+    'Path of the file to write; relative paths start from the working directory.',
+  ),
+  filename_timestamp: flag(false).describe(
+    'Prefix the file name with the start time, YYYY-MM-DD_HH-MM-SS_ (local time).',
+  ),
   mode: z
     .enum(['w', 'a', 'x'])
     .default('w')
     .describe("'w' overwrite, 'a' append, 'x' refuse to start if the file exists."),
-  header: z
-    .string()
-    .default('')
-    .describe('Text written verbatim when the file is opened (include your own newline).'),
-  terminator: z.string().default('\n').describe('Text written after each receipt.'),
-  flush_interval: z
-    .number()
+  header: text('').describe(
+    'Text written verbatim when the file is opened (include your own newline).',
+  ),
+  terminator: text('\n').describe('Text written after each receipt.'),
+  // 0 and negative values are modes, not durations, so only the upper bound applies; the
+  // default goes outside `nullable` so that the generated docs show it.
+  flush_interval: seconds(10, { min: -Infinity })
+    .unwrap()
     .nullable()
     .default(10)
     .describe(
@@ -57,16 +54,12 @@ export class FileDataSink extends DataSink {
   #timer: NodeJS.Timeout | undefined;
   #started = false;
   #closed = false;
-  #errorLog: RateLimitedLog | undefined;
-  #received = 0;
-  #written = 0;
-  #dropped = 0;
-  #writeErrors = 0;
+  readonly #counts = this.counters('records_received', 'records_written');
 
-  // Optional only to fit `PluginClass`; the registry always passes the parsed options.
   constructor(options: FileOptions) {
     super();
     this.#options = options;
+    this.declareEvents('DATALOGD_ERR_FILE_DROPPED', 'DATALOGD_ERR_FILE_WRITE');
   }
 
   /** The file written to, with the timestamp prefix fixed at the first call (normally start). */
@@ -89,15 +82,15 @@ export class FileDataSink extends DataSink {
   }
 
   override receive(data: Data): undefined {
-    this.#received += 1;
+    this.#counts.records_received += 1;
     if (this.#closed) {
-      this.#drop('the sink is closed');
+      this.#drop(1, 'the sink is closed');
       return undefined;
     }
     const text = toJsonText(data) + this.#options.terminator;
     const bytes = Buffer.byteLength(text);
     if (this.#pendingBytes + bytes > FILE_BUFFER_LIMIT_BYTES) {
-      this.#drop('the write buffer is full (8 MiB)');
+      this.#drop(1, 'the write buffer is full (8 MiB)');
       return undefined;
     }
     this.#pending.push(text);
@@ -126,15 +119,8 @@ export class FileDataSink extends DataSink {
     return this.#queue;
   }
 
-  override stats(): Record<string, number> {
-    return {
-      ...super.stats(),
-      records_received: this.#received,
-      records_written: this.#written,
-      records_dropped: this.#dropped,
-      write_errors: this.#writeErrors,
-      buffered_bytes: this.#pendingBytes,
-    };
+  protected override gauges(): Record<string, number> {
+    return { buffered_bytes: this.#pendingBytes };
   }
 
   protected override async onClose(): Promise<void> {
@@ -178,15 +164,15 @@ export class FileDataSink extends DataSink {
       return;
     }
     if (this.#handle === undefined && !(await this.#open(false))) {
-      this.#dropped += batch.length;
+      this.#drop(batch.length, 'the file cannot be opened');
       return;
     }
     try {
       await writeAll(this.#handle as FileHandle, batch.join(''));
-      this.#written += batch.length;
+      this.#counts.records_written += batch.length;
     } catch (err) {
-      this.#dropped += batch.length;
       this.#writeFailed('write to', err);
+      this.#drop(batch.length, 'the write failed');
     }
   }
 
@@ -220,10 +206,10 @@ export class FileDataSink extends DataSink {
     try {
       handle = await open(this.path, flags);
       await writeAll(handle, this.#options.header + text);
-      this.#written += 1;
+      this.#counts.records_written += 1;
     } catch (err) {
-      this.#dropped += 1;
       this.#writeFailed('write to', err);
+      this.#drop(1, 'the write failed');
     }
     try {
       await handle?.close();
@@ -241,20 +227,15 @@ export class FileDataSink extends DataSink {
   }
 
   #writeFailed(what: string, err: unknown): void {
-    this.#writeErrors += 1;
-    this.#errorLog ??= new RateLimitedLog(this.log);
-    this.#errorLog.error(
-      'write',
-      `[DATALOGD_ERR_FILE_WRITE] cannot ${what} ${this.path}: ${errorMessage(err)} (${this.#writeErrors} write error(s) so far)`,
-    );
+    this.report('DATALOGD_ERR_FILE_WRITE', `cannot ${what} ${this.path}: ${errorMessage(err)}`);
   }
 
-  #drop(reason: string): void {
-    this.#dropped += 1;
-    this.#errorLog ??= new RateLimitedLog(this.log);
-    this.#errorLog.warning(
-      `drop ${reason}`,
-      `Dropped a record: ${reason} (${this.#dropped} dropped so far).`,
+  /** `reason` is one of a few fixed texts, so it can key the rate limit. */
+  #drop(count: number, reason: string): void {
+    this.report(
+      'DATALOGD_ERR_FILE_DROPPED',
+      `dropped ${count === 1 ? 'a record' : `${count} records`}: ${reason}`,
+      { count, key: reason },
     );
   }
 }
@@ -265,7 +246,7 @@ export function timestampedPath(filename: string, when: Date): string {
   const stamp =
     `${when.getFullYear()}-${two(when.getMonth() + 1)}-${two(when.getDate())}_` +
     `${two(when.getHours())}-${two(when.getMinutes())}-${two(when.getSeconds())}_`;
-  return path.join(path.dirname(filename), stamp + path.basename(filename));
+  return nodePath.join(nodePath.dirname(filename), stamp + nodePath.basename(filename));
 }
 
 async function writeAll(handle: FileHandle, text: string): Promise<void> {

@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { parseLogLevel, type LogLevel } from '../../core/log.js';
-import { listify } from '../../python/values.js';
 import { DataSink, type Data } from '../../core/node.js';
 import { toJsonText } from '../../io/json-text.js';
+import { listify } from '../../python/values.js';
+import { text, z } from '../options.js';
 
 const schema = z.object({
   level: z
@@ -13,11 +13,8 @@ const schema = z.object({
     .default(20)
     .transform((v) => parseLogLevel(v) ?? 'info')
     .describe("Log level: Python's 10/20/30/40 or a name such as 'info' or 'WARNING'."),
-  header: z
-    .string()
-    .default('Data received:')
-    .describe('Line logged before the items; empty: none.'),
-  indent: z.string().default('  ').describe('Text put before each item line.'),
+  header: text('Data received:').describe('Line logged before the items; empty: none.'),
+  indent: text('  ').describe('Text put before each item line.'),
 });
 
 export type LoggingOptions = z.output<typeof schema>;

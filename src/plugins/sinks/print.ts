@@ -1,9 +1,10 @@
-import { z } from 'zod';
 import { errorMessage } from '../../core/errors.js';
 import { DataSink, type Data } from '../../core/node.js';
 import { toJsonText } from '../../io/json-text.js';
+import { z } from '../options.js';
 
 const schema = z.object({
+  // Python's print() takes end=None for its default.
   end: z
     .string()
     .nullable()
@@ -23,14 +24,15 @@ export class PrintDataSink extends DataSink {
 
   readonly #end: string;
   readonly #stream: 'stdout' | 'stderr';
-  #broken = false;
+  /** Why the output stopped, once it has. */
+  #broken: string | undefined;
   #listening = false;
-  #dropped = 0;
 
   constructor(options: PrintOptions = schema.parse({})) {
     super();
     this.#end = options.end;
     this.#stream = options.stream;
+    this.declareEvents('DATALOGD_ERR_PRINT_CLOSED');
   }
 
   override start(): void {
@@ -42,8 +44,8 @@ export class PrintDataSink extends DataSink {
   }
 
   override receive(data: Data): undefined {
-    if (this.#broken) {
-      this.#dropped += 1;
+    if (this.#broken !== undefined) {
+      this.#dropped();
       return undefined;
     }
     try {
@@ -51,13 +53,9 @@ export class PrintDataSink extends DataSink {
       process[this.#stream].write(toJsonText(data) + this.#end);
     } catch (err) {
       this.#onError(err);
+      this.#dropped();
     }
     return undefined;
-  }
-
-  /** Receipts dropped because the stream's reader went away. */
-  override stats(): Record<string, number> {
-    return { dropped_output_closed: this.#dropped };
   }
 
   protected override onClose(): void {
@@ -65,9 +63,15 @@ export class PrintDataSink extends DataSink {
     this.#listening = false;
   }
 
+  /** The stream's reader went away (`datalogd | head`); nothing more can be written. */
   readonly #onError = (err: unknown): void => {
-    if (this.#broken) return;
-    this.#broken = true;
-    this.log.warning(`Cannot write to ${this.#stream} (${errorMessage(err)}); output stops here.`);
+    this.#broken ??= errorMessage(err);
   };
+
+  #dropped(): void {
+    this.report(
+      'DATALOGD_ERR_PRINT_CLOSED',
+      `cannot write to ${this.#stream} (${this.#broken ?? 'closed'}); dropped a receipt`,
+    );
+  }
 }

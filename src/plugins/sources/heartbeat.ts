@@ -1,9 +1,9 @@
-import { z } from 'zod';
-import { DataSource } from '../../core/node.js';
+import { PeriodicDataSource } from '../../core/periodic.js';
 import { isRecord } from '../../python/records.js';
+import { seconds, z } from '../options.js';
 
 const schema = z.object({
-  interval: z.number().positive().default(1.0).describe('Seconds between beats.'),
+  interval: seconds(1.0).describe('Seconds between beats.'),
   counter: z
     .union([z.boolean(), z.number()])
     .default(true)
@@ -18,21 +18,18 @@ const schema = z.object({
 export type HeartbeatOptions = z.output<typeof schema>;
 
 /** Sends a message at a steady interval, optionally numbered, to show that the graph is alive. */
-export class HeartbeatDataSource extends DataSource {
+export class HeartbeatDataSource extends PeriodicDataSource {
   static readonly description =
     'Sends [message] every `interval` seconds; with a counter, a copy of the message whose `value` counts up from `counter`.';
   static readonly optionsSchema = schema;
 
-  readonly #interval: number;
   readonly #message: unknown;
   readonly #counterIgnored: boolean;
   #counter: number | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #closed = false;
+  #warned = false;
 
   constructor(options: HeartbeatOptions = schema.parse({})) {
-    super();
-    this.#interval = options.interval;
+    super(options.interval);
     this.#message = options.message;
     const counterOn = options.counter !== 0 && Number.isFinite(options.counter);
     this.#counterIgnored = counterOn && !isRecord(options.message);
@@ -40,23 +37,15 @@ export class HeartbeatDataSource extends DataSource {
   }
 
   override start(): void {
-    if (this.#closed || this.#timer !== undefined) return;
-    if (this.#counterIgnored) {
+    // Python datalogd's warning for this combination, once; it is not a configuration error.
+    if (this.#counterIgnored && !this.#warned && !this.stopped) {
+      this.#warned = true;
       this.log.warning('The counter needs a message that is an object; sending it without one.');
     }
-    this.#timer = setInterval(() => {
-      this.#beat();
-    }, this.#interval * 1000);
-    this.#beat();
+    super.start();
   }
 
-  protected override onClose(): void {
-    this.#closed = true;
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-  }
-
-  #beat(): void {
+  protected override tick(): void {
     const message = this.#message;
     if (!isRecord(message)) {
       this.send([message]);

@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { DataSource } from '../../core/node.js';
+import { PeriodicDataSource } from '../../core/periodic.js';
+import { seconds, z } from '../options.js';
 
 const schema = z.object({
   seed: z
@@ -9,7 +9,7 @@ const schema = z.object({
     .describe(
       'Seed of the random number generator; the same seed gives the same walk. null: random.',
     ),
-  interval: z.number().positive().default(1.0).describe('Seconds between steps.'),
+  interval: seconds(1.0).describe('Seconds between steps.'),
   walkers: z
     .array(z.tuple([z.number(), z.number()]))
     .default([
@@ -44,41 +44,23 @@ function seedToUint32(seed: number | string): number {
 }
 
 /** Test data: walkers that each step by -increment, 0 or +increment at every tick. */
-export class RandomWalkDataSource extends DataSource {
+export class RandomWalkDataSource extends PeriodicDataSource {
   static readonly description =
     'Test data: every `interval` seconds each walker steps by -increment, 0 or +increment; sends `[{"type": "analog", "id": "randomwalk<i>", "value": ...}, ...]`.';
   static readonly optionsSchema = schema;
 
-  readonly #interval: number;
   readonly #values: number[];
   readonly #increments: readonly number[];
   readonly #random: () => number;
-  #timer: NodeJS.Timeout | undefined;
-  #closed = false;
 
   constructor(options: RandomWalkOptions = schema.parse({})) {
-    super();
-    this.#interval = options.interval;
+    super(options.interval);
     this.#values = options.walkers.map(([initial]) => initial);
     this.#increments = options.walkers.map(([, increment]) => increment);
     this.#random = options.seed === null ? Math.random : mulberry32(seedToUint32(options.seed));
   }
 
-  override start(): void {
-    if (this.#closed || this.#timer !== undefined) return;
-    this.#timer = setInterval(() => {
-      this.#tick();
-    }, this.#interval * 1000);
-    this.#tick();
-  }
-
-  protected override onClose(): void {
-    this.#closed = true;
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-  }
-
-  #tick(): void {
+  protected override tick(): void {
     const records = this.#values.map((value, i) => {
       const increment = this.#increments[i] ?? 0;
       const step = Math.floor(this.#random() * 3) - 1;

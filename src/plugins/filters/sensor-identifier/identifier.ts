@@ -4,7 +4,10 @@ import { FaultTable, rangeVerdict, watchdogRecord } from './faults.js';
 import type { Rule } from './rules.js';
 import { checkUpdateAges, watchdogIntervalSeconds } from './watchdog.js';
 
-/** Reports an expression that failed on a reading: a rate-limit key and the message. */
+/**
+ * Reports an expression that failed on a reading, through the node's runtime-problem path
+ * (which counts it): a rate-limit key bounded by the rules, and the message.
+ */
 export type EvalErrorReporter = (key: string, message: string) => void;
 
 /**
@@ -17,7 +20,6 @@ export class Identifier {
   readonly #onEvalError: EvalErrorReporter;
   readonly #faults = new FaultTable();
   readonly #lastSeen = new Map<number, Date>();
-  #evalErrors = 0;
 
   constructor(rules: readonly Rule[], onEvalError: EvalErrorReporter) {
     this.#rules = rules;
@@ -31,10 +33,6 @@ export class Identifier {
 
   get faultCount(): number {
     return this.#faults.size;
-  }
-
-  get evalErrors(): number {
-    return this.#evalErrors;
   }
 
   /**
@@ -86,7 +84,6 @@ export class Identifier {
       try {
         record[field] = expression.evaluate(record);
       } catch (err) {
-        this.#evalErrors += 1;
         this.#onEvalError(
           `eval ${rule.index} ${field}`,
           `Error during eval of "${field} = ${expression.source}": ${errorMessage(err)}`,

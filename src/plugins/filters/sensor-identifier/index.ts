@@ -1,8 +1,7 @@
-import { z } from 'zod';
-import { listify } from '../../../python/values.js';
 import { DatalogdError } from '../../../core/errors.js';
 import { DataFilter, type Data } from '../../../core/node.js';
-import { RateLimitedLog } from '../../../core/rate-limit.js';
+import { listify } from '../../../python/values.js';
+import { z } from '../../options.js';
 import type { Identifier } from './identifier.js';
 
 /** Python datalogd's default: a file in the working directory. */
@@ -54,12 +53,12 @@ export class SensorIdentifierDataFilter extends DataFilter {
   #identifier: Identifier | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
-  #watchdogRecords = 0;
-  #warnings: RateLimitedLog | undefined;
+  readonly #counts = this.counters('watchdog_records');
 
   constructor(options: SensorIdentifierOptions = schema.parse({})) {
     super();
     this.#rulesOption = options.rules;
+    this.declareEvents('DATALOGD_ERR_RULE_EVAL', 'DATALOGD_ERR_RULES_NOT_LOADED');
   }
 
   /** Loads the rules (reading the file, compiling expressions), then starts the watchdog. */
@@ -80,7 +79,7 @@ export class SensorIdentifierDataFilter extends DataFilter {
     // close() may have come while the rules were loading.
     if (this.#isClosed()) return;
     const identifier = new Identifier(rules, (key, message) => {
-      this.#warn(key, message);
+      this.report('DATALOGD_ERR_RULE_EVAL', message, { key });
     });
     this.#identifier = identifier;
     const interval = identifier.watchdogIntervalSeconds;
@@ -96,7 +95,10 @@ export class SensorIdentifierDataFilter extends DataFilter {
     const identifier = this.#identifier;
     const items = listify(data);
     if (identifier === undefined) {
-      this.#warn('not started', 'data arrived before the rules were loaded; passed on unchanged.');
+      this.report(
+        'DATALOGD_ERR_RULES_NOT_LOADED',
+        'data arrived before the rules were loaded; passed on unchanged',
+      );
     } else if (identifier.identify(items, new Date())) {
       this.#sendWatchdog(identifier);
     }
@@ -104,13 +106,9 @@ export class SensorIdentifierDataFilter extends DataFilter {
     return undefined;
   }
 
-  override stats(): Record<string, number> {
-    return {
-      ...super.stats(),
-      faults: this.#identifier?.faultCount ?? 0,
-      eval_errors: this.#identifier?.evalErrors ?? 0,
-      watchdog_records: this.#watchdogRecords,
-    };
+  /** `faults`: the sensors at fault now. */
+  protected override gauges(): Record<string, number> {
+    return { faults: this.#identifier?.faultCount ?? 0 };
   }
 
   protected override onClose(): void {
@@ -129,12 +127,7 @@ export class SensorIdentifierDataFilter extends DataFilter {
   }
 
   #sendWatchdog(identifier: Identifier): void {
-    this.#watchdogRecords += 1;
+    this.#counts.watchdog_records += 1;
     this.send([identifier.watchdogRecord()]);
-  }
-
-  #warn(key: string, message: string): void {
-    this.#warnings ??= new RateLimitedLog(this.log);
-    this.#warnings.warning(key, message);
   }
 }

@@ -1,14 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
 import { errorMessage } from '../../../core/errors.js';
-import { DataSource, type DataRecord } from '../../../core/node.js';
+import type { DataRecord } from '../../../core/node.js';
+import { PeriodicDataSource } from '../../../core/periodic.js';
+import { path, seconds, z } from '../../options.js';
 import { scanHwmon, type SensorInput } from './scan.js';
 
 const schema = z.object({
-  interval: z.number().positive().default(1.0).describe('Seconds between readings.'),
-  hwmon_path: z
-    .string()
-    .min(1)
+  interval: seconds(1.0).describe('Seconds between readings.'),
+  hwmon_path: path()
     .default('/sys/class/hwmon')
     .describe('Directory of the Linux hardware monitors; tests point it at a fixture tree.'),
 });
@@ -22,84 +21,35 @@ type Reading =
  * The machine's own temperatures, voltages, fans and power meters, read from the Linux hwmon
  * sysfs files that libsensors reads, so nothing native is needed. Every `interval` seconds
  * the monitors are listed afresh (a USB sensor may come and go) and each sensor input gives
- * one record. Problems are logged when they start and when they end, never once per reading.
+ * one record. Problems are logged when they start and when they end, never once per reading;
+ * every failed reading is counted.
  */
-export class LibSensorsDataSource extends DataSource {
+export class LibSensorsDataSource extends PeriodicDataSource {
   static readonly description =
     'Every `interval` seconds, one record per hardware sensor input from Linux sysfs (what libsensors reads): `{"type": "temperature", "id": "<chip>_<label>", "value": 45.0, "units": "°C"}`; types voltage, fanspeed, temperature, power, energy, current, humidity in V, RPM, °C, W, J, A, %. A sensor that fails or disappears is skipped with a warning; a machine without monitors gives one warning and the source keeps running. See docs/hardware-monitors.md.';
   static readonly optionsSchema = schema;
 
-  readonly #intervalMs: number;
   readonly #hwmonPath: string;
-  #timer: NodeJS.Timeout | undefined;
-  #busy = false;
-  #closed = false;
-  #current: Promise<void> | undefined;
   /** Sensors seen by the last reading; a sensor missing from the next one has disappeared. */
   #known = new Set<string>();
-  /** Sensors whose last read failed, so that a persistent fault is reported once. */
+  /** Sensors whose last read failed, so that a persistent fault is logged once. */
   readonly #failing = new Set<string>();
   #haveMonitors: boolean | undefined;
-
-  #readings = 0;
-  #records = 0;
-  #readErrors = 0;
-  #skippedTicks = 0;
+  readonly #counts = this.counters('readings', 'records');
 
   constructor(options: LibSensorsOptions = schema.parse({})) {
-    super();
-    this.#intervalMs = options.interval * 1000;
+    super(options.interval);
     this.#hwmonPath = options.hwmon_path;
+    this.declareEvents('DATALOGD_ERR_SENSOR_READ', 'DATALOGD_ERR_SENSOR_GONE');
   }
 
-  override start(): void {
-    if (this.#closed || this.#timer !== undefined) return;
-    this.#timer = setInterval(() => {
-      this.#tick();
-    }, this.#intervalMs);
-    this.#tick();
-  }
-
-  override stats(): Record<string, number> {
-    return {
-      ...super.stats(),
-      readings: this.#readings,
-      records: this.#records,
-      read_errors: this.#readErrors,
-      skipped_ticks: this.#skippedTicks,
-    };
-  }
-
-  protected override async onClose(): Promise<void> {
-    this.#closed = true;
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#current;
-  }
-
-  #tick(): void {
-    // A slow filesystem must not pile readings on top of each other.
-    if (this.#busy) {
-      this.#skippedTicks += 1;
-      return;
-    }
-    this.#busy = true;
-    this.#current = this.#read()
-      .catch((err: unknown) => {
-        this.log.error(`Reading the hardware monitors failed: ${errorMessage(err)}`);
-      })
-      .finally(() => {
-        this.#busy = false;
-      });
-  }
-
-  async #read(): Promise<void> {
+  protected override async tick(): Promise<void> {
     const scan = await scanHwmon(this.#hwmonPath);
     const inputs = scan.chips.flatMap((c) => c.inputs);
     this.#noteMonitors(scan.chips.length, inputs.length, scan.error);
     const readings = await Promise.all(inputs.map((input) => readInput(input)));
-    if (this.#closed) return;
-    this.#readings += 1;
+    if (this.stopped) return;
+    this.#counts.readings += 1;
     const records: DataRecord[] = [];
     const present = new Set<string>();
     inputs.forEach((input, i) => {
@@ -109,17 +59,26 @@ export class LibSensorsDataSource extends DataSource {
         if (this.#failing.delete(input.id)) this.log.info(`Sensor ${input.id} reads again.`);
         records.push({ type: input.type, id: input.id, value: reading.value, units: input.units });
       } else {
-        this.#readErrors += 1;
-        if (!this.#failing.has(input.id)) {
-          this.#failing.add(input.id);
-          this.log.warning(`Skipping sensor ${input.id}: ${reading.error}.`);
-        }
+        this.#readFailed(input.id, reading.error);
       }
     });
     this.#noteDisappeared(present);
     if (records.length === 0) return;
-    this.#records += records.length;
+    this.#counts.records += records.length;
     this.send(records);
+  }
+
+  /**
+   * Reported when a sensor starts failing; while it keeps failing, each reading is still
+   * counted under the same counter, but not logged again until it has read in between.
+   */
+  #readFailed(id: string, error: string): void {
+    if (!this.#failing.has(id)) {
+      this.#failing.add(id);
+      this.report('DATALOGD_ERR_SENSOR_READ', `Skipping sensor ${id}: ${error}.`, { key: id });
+    } else {
+      this.countRepeat('DATALOGD_ERR_SENSOR_READ');
+    }
   }
 
   #noteMonitors(chips: number, inputs: number, error: string | undefined): void {
@@ -140,11 +99,13 @@ export class LibSensorsDataSource extends DataSource {
   #noteDisappeared(present: ReadonlySet<string>): void {
     for (const id of this.#known) {
       if (!present.has(id)) {
-        this.log.warning(`Sensor ${id} disappeared; skipping it.`);
+        this.report('DATALOGD_ERR_SENSOR_GONE', `Sensor ${id} disappeared; skipping it.`, {
+          key: id,
+        });
         this.#failing.delete(id);
       }
     }
-    if (this.#readings > 1) {
+    if (this.#counts.readings > 1) {
       for (const id of present) if (!this.#known.has(id)) this.log.info(`New sensor ${id}.`);
     }
     this.#known = new Set(present);

@@ -1,5 +1,6 @@
 import type { SerialPort } from 'serialport';
 import { errorMessage } from '../../../core/errors.js';
+import type { ReportProblem } from '../../../core/node.js';
 import { LineFramer } from '../../../io/lines.js';
 
 /** The baud rate of the board protocol. */
@@ -12,7 +13,7 @@ export interface LineHandlers {
 
 const IGNORE_LINES: LineHandlers = { onLine: () => undefined, onOversize: () => undefined };
 
-/** Lines kept while nobody listens (between the probe and the reader); more are dropped. */
+/** Lines kept while nobody listens (between the probe and the reader); more are reported and dropped. */
 export const HELD_LINES_LIMIT = 1024;
 
 /**
@@ -27,16 +28,17 @@ export class SerialLink {
   readonly closed: Promise<string | undefined>;
   readonly #port: SerialPort;
   readonly #splitter: LineFramer;
+  readonly #report: ReportProblem;
   #handlers: LineHandlers | undefined;
   /** A line, or the size of a line too long to keep. */
   #held: (string | number)[] = [];
-  #droppedWhileHeld = 0;
   #closing = false;
   #lastError: string | undefined;
 
-  private constructor(port: SerialPort) {
+  private constructor(port: SerialPort, report: ReportProblem) {
     this.path = port.path;
     this.#port = port;
+    this.#report = report;
     this.#splitter = new LineFramer({
       onLine: (text) => {
         this.#deliver(text);
@@ -61,13 +63,15 @@ export class SerialLink {
     });
   }
 
-  /** Lines dropped because too many were held with no handlers set. */
-  get droppedWhileHeld(): number {
-    return this.#droppedWhileHeld;
-  }
-
-  /** Opens `path` at `baudRate`; rejects when the device is missing, busy or not a tty. */
-  static async open(path: string, baudRate: number = BOARD_BAUD_RATE): Promise<SerialLink> {
+  /**
+   * Opens `path` at `baudRate`; rejects when the device is missing, busy or not a tty.
+   * `report` is the owning node's runtime-problem path, for lines it cannot hold.
+   */
+  static async open(
+    path: string,
+    report: ReportProblem,
+    baudRate: number = BOARD_BAUD_RATE,
+  ): Promise<SerialLink> {
     // Loaded on first use: the native binding costs start-up time and memory to every
     // graph, and most graphs have no serial source.
     const { SerialPort } = await import('serialport');
@@ -75,7 +79,7 @@ export class SerialLink {
       const port = new SerialPort({ path, baudRate, autoOpen: false });
       port.open((err) => {
         if (err) reject(err);
-        else resolve(new SerialLink(port));
+        else resolve(new SerialLink(port, report));
       });
     });
   }
@@ -114,7 +118,10 @@ export class SerialLink {
     } else if (this.#held.length < HELD_LINES_LIMIT) {
       this.#held.push(item);
     } else {
-      this.#droppedWhileHeld += 1;
+      this.#report(
+        'DATALOGD_ERR_SERIAL_HELD_OVERFLOW',
+        `${this.path}: more than ${HELD_LINES_LIMIT} lines came before the reader took over; dropped one`,
+      );
     }
   }
 

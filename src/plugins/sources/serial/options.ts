@@ -1,14 +1,7 @@
-import { z } from 'zod';
-import { parseHexId } from './ports.js';
 import { compilePythonRegex } from '../../../python/regex.js';
+import { ordered, seconds, textOrNull, z } from '../../options.js';
+import { parseHexId } from './ports.js';
 import { isDevicePath } from './select.js';
-
-/** DOT decodes digits to a number; serial numbers and board ids are compared as text. */
-const textOrNull = z
-  .union([z.string(), z.number()])
-  .nullable()
-  .default(null)
-  .transform((v) => (v === null ? null : String(v)));
 
 const usbId = z
   .union([
@@ -19,8 +12,9 @@ const usbId = z
   .default(null)
   .transform((v) => (v === null || typeof v === 'number' ? v : (parseHexId(v) ?? null)));
 
+// DOT decodes digits to a number; serial numbers and board ids are compared as text.
 const pattern = (anchored: boolean) =>
-  textOrNull.refine(
+  textOrNull().refine(
     (v) =>
       v === null ||
       compilePythonRegex(v, anchored ? { mode: 'match' } : { mode: 'search', ignoreCase: true }) !==
@@ -30,11 +24,8 @@ const pattern = (anchored: boolean) =>
 
 export const serialOptionsSchema = z
   .object({
-    port: z
-      .union([z.string().min(1), z.number()])
-      .nullable()
-      .default(null)
-      .transform((v) => (v === null ? null : String(v)))
+    port: textOrNull()
+      .refine((v) => v !== '', 'must not be empty')
       .refine(
         (v) =>
           v === null ||
@@ -45,7 +36,7 @@ export const serialOptionsSchema = z
       .describe(
         'A device path (/dev/ttyACM0, COM3), opened as it is, or a pattern searched for in each listed port\'s path, manufacturer, product and "USB VID:PID=2341:0043 SER=... LOCATION=..." text. null: choose by the options below.',
       ),
-    board_id: textOrNull.describe(
+    board_id: textOrNull().describe(
       'Accept only a board whose "board" field is this text (the sketch\'s BOARD_ID_STRING). null: any board.',
     ),
     vid: usbId.describe('Only ports with this USB vendor id: 0x2341 (hex) or 9025 (decimal).'),
@@ -56,27 +47,16 @@ export const serialOptionsSchema = z
     location: pattern(true).describe(
       'Only ports whose USB location (1-1.2, or 1-1.2:1.0) matches this pattern from its start.',
     ),
-    probe_timeout: z
-      .number()
-      .positive()
-      .default(2)
-      .describe('Seconds to wait for each line while asking a port whether a board is on it.'),
-    reconnect_min: z
-      .number()
-      .positive()
-      .default(0.5)
-      .describe('Seconds before the first retry after a failed search or a lost board.'),
-    reconnect_max: z
-      .number()
-      .positive()
-      .default(5)
-      .describe(
-        'Longest wait in seconds between retries; waits double from reconnect_min up to it, with jitter.',
-      ),
+    probe_timeout: seconds(2).describe(
+      'Seconds to wait for each line while asking a port whether a board is on it.',
+    ),
+    reconnect_min: seconds(0.5).describe(
+      'Seconds before the first retry after a failed search or a lost board.',
+    ),
+    reconnect_max: seconds(5).describe(
+      'Longest wait in seconds between retries; waits double from reconnect_min up to it, with jitter.',
+    ),
   })
-  .refine((o) => o.reconnect_min <= o.reconnect_max, {
-    message: 'must not be larger than reconnect_max',
-    path: ['reconnect_min'],
-  });
+  .superRefine(ordered('reconnect_min', 'reconnect_max'));
 
 export type SerialOptions = z.output<typeof serialOptionsSchema>;

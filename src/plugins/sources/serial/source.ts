@@ -1,7 +1,6 @@
 import { Backoff, sleep } from '../../../core/backoff.js';
 import { errorMessage } from '../../../core/errors.js';
 import { DataSource } from '../../../core/node.js';
-import { RateLimitedLog } from '../../../core/rate-limit.js';
 import { ChangeLog, type Note } from './change-log.js';
 import { SerialLink } from './link.js';
 import { serialOptionsSchema, type SerialOptions } from './options.js';
@@ -40,22 +39,28 @@ export class SerialDataSource extends DataSource {
   readonly #listOptions: ListOptions;
   #abort: AbortController | undefined;
   #running: Promise<void> | undefined;
-  #badLineLog: RateLimitedLog | undefined;
   #listingNoted = false;
   #closed = false;
-
-  #attempts = 0;
-  #connects = 0;
-  #disconnects = 0;
-  #refused = 0;
-  #lines = 0;
-  #measurements = 0;
-  #records = 0;
-  #ignoredLines = 0;
-  #badLines = 0;
+  readonly #counts: Record<
+    'attempts' | 'connects' | 'lines' | 'measurements' | 'records' | 'ignored_lines',
+    number
+  >;
 
   constructor(options: SerialOptions, hooks: SerialSourceHooks = {}) {
     super();
+    // Declared in the order the status line has always shown them: attempts connects
+    // disconnects refused lines measurements records ignored_lines bad_lines.
+    this.counters('attempts', 'connects');
+    this.declareEvents('DATALOGD_ERR_SERIAL_LOST', 'DATALOGD_ERR_SERIAL_REFUSED');
+    this.#counts = this.counters(
+      'attempts',
+      'connects',
+      'lines',
+      'measurements',
+      'records',
+      'ignored_lines',
+    );
+    this.declareEvents('DATALOGD_ERR_SERIAL_BAD_LINE', 'DATALOGD_ERR_SERIAL_HELD_OVERFLOW');
     this.#criteria = {
       port: options.port,
       vid: options.vid,
@@ -84,21 +89,6 @@ export class SerialDataSource extends DataSource {
     });
   }
 
-  override stats(): Record<string, number> {
-    return {
-      ...super.stats(),
-      attempts: this.#attempts,
-      connects: this.#connects,
-      disconnects: this.#disconnects,
-      refused: this.#refused,
-      lines: this.#lines,
-      measurements: this.#measurements,
-      records: this.#records,
-      ignored_lines: this.#ignoredLines,
-      bad_lines: this.#badLines,
-    };
-  }
-
   protected override async onClose(): Promise<void> {
     this.#closed = true;
     this.#abort?.abort();
@@ -106,9 +96,14 @@ export class SerialDataSource extends DataSource {
   }
 
   async #run(signal: AbortSignal): Promise<void> {
-    const changes = new ChangeLog(this.log);
+    const changes = new ChangeLog(this.log, {
+      report: this.reporter,
+      countRepeat: (code) => {
+        this.countRepeat(code);
+      },
+    });
     while (!stopped(signal)) {
-      this.#attempts += 1;
+      this.#counts.attempts += 1;
       const notes: Note[] = [];
       try {
         await this.#attempt(signal, notes, changes);
@@ -144,6 +139,8 @@ export class SerialDataSource extends DataSource {
     }
     changes.report(notes);
     changes.forget();
+    // Reported (and counted) once: an unexpected error while reading must not repeat them.
+    notes.length = 0;
     await this.#readBoard(found, signal);
   }
 
@@ -152,7 +149,7 @@ export class SerialDataSource extends DataSource {
       if (signal.aborted) return undefined;
       let link: SerialLink;
       try {
-        link = await SerialLink.open(path);
+        link = await SerialLink.open(path, this.reporter);
       } catch (err) {
         const message = errorMessage(err);
         notes.push({
@@ -173,9 +170,8 @@ export class SerialDataSource extends DataSource {
         if (this.#boardId === null || board === this.#boardId) {
           return { link, header: outcome.header, line: outcome.line };
         }
-        this.#refused += 1;
         notes.push({
-          level: 'warning',
+          code: 'DATALOGD_ERR_SERIAL_REFUSED',
           key: `${path} refused ${board}`,
           message: `Refusing the board on ${path}: its board id is ${quote(board)}, not ${quote(this.#boardId)}.`,
         });
@@ -220,7 +216,7 @@ export class SerialDataSource extends DataSource {
 
   async #readBoard(found: FoundBoard, signal: AbortSignal): Promise<void> {
     const { link, header } = found;
-    this.#connects += 1;
+    this.#counts.connects += 1;
     this.#backoff.succeeded();
     this.log.info(`Connected to board ${quote(header.board)} on ${link.path}.`);
     // The line that identified the board is data like any other, and came first.
@@ -241,24 +237,25 @@ export class SerialDataSource extends DataSource {
     const reason = await link.closed;
     signal.removeEventListener('abort', onAbort);
     if (reason === undefined || signal.aborted) return;
-    this.#disconnects += 1;
-    this.log.warning(
+    this.report(
+      'DATALOGD_ERR_SERIAL_LOST',
       `Lost board ${quote(header.board)} on ${link.path} (${reason}); searching again.`,
     );
   }
 
   #onLine(text: string): void {
-    this.#lines += 1;
+    const flow = this.#counts;
+    flow.lines += 1;
     const line = parseBoardLine(text);
     switch (line.kind) {
       case 'measurement':
-        this.#measurements += 1;
-        this.#records += line.records.length;
+        flow.measurements += 1;
+        flow.records += line.records.length;
         this.send(line.records);
         return;
       case 'other':
       case 'empty':
-        this.#ignoredLines += 1;
+        flow.ignored_lines += 1;
         if (this.log.isEnabled('debug')) this.log.debug(`Ignoring ${quote(text)}.`);
         return;
       case 'invalid':
@@ -268,11 +265,9 @@ export class SerialDataSource extends DataSource {
   }
 
   #onBadLine(reason: string, text: string): void {
-    this.#badLines += 1;
-    this.#badLineLog ??= new RateLimitedLog(this.log);
-    this.#badLineLog.warning(
-      'bad line',
-      `Ignoring a line that is not board JSON (${reason})${text === '' ? '' : `: ${quote(text)}`}; ${this.#badLines} so far.`,
+    this.report(
+      'DATALOGD_ERR_SERIAL_BAD_LINE',
+      `Ignoring a line that is not board JSON (${reason})${text === '' ? '' : `: ${quote(text)}`}`,
     );
   }
 }

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AggregatorDataFilter } from '../../../../src/plugins/filters/aggregator.js';
-import { JoinDataFilter } from '../../../../src/plugins/filters/join.js';
+import { captureLogEachTest } from '../../../helpers/log-capture.js';
+
+const log = captureLogEachTest();
 
 function aggregator(options: Record<string, unknown> = {}): {
   filter: AggregatorDataFilter;
@@ -101,6 +103,7 @@ describe('AggregatorDataFilter', () => {
     filter.receive(['text', reading('a', 1)]);
     assert.deepEqual(sent[0], [{ type: 'temperature', id: 'a', value: [1], timestamp: [1] }]);
     assert.equal(filter.stats()['skipped'], 1);
+    assert.equal(log.current.withCode('DATALOGD_ERR_AGGREGATE_NOT_RECORD').length, 1);
   });
 
   test('max_records bounds the aggregates, dropping the one updated longest ago', () => {
@@ -118,47 +121,24 @@ describe('AggregatorDataFilter', () => {
     );
     assert.equal(filter.stats()['evicted'], 1);
     assert.equal(filter.stats()['aggregated_records'], 2);
-  });
-});
-
-describe('JoinDataFilter', () => {
-  function join(count?: number): { filter: JoinDataFilter; sent: unknown[] } {
-    const filter = new JoinDataFilter(
-      JoinDataFilter.optionsSchema.parse(count === undefined ? {} : { count }),
-    );
-    const sent: unknown[] = [];
-    filter.connectSinks({ receive: (d: unknown) => sent.push(d) });
-    return { filter, sent };
-  }
-
-  test('joins count receipts into one list, lists contributing their items', () => {
-    const { filter, sent } = join(3);
-    filter.receive([1, 2]);
-    filter.receive({ a: 1 });
-    assert.equal(sent.length, 0);
-    filter.receive('x');
-    assert.deepEqual(sent, [[1, 2, { a: 1 }, 'x']]);
-    filter.receive([4]);
-    filter.receive([5]);
-    filter.receive([6]);
-    assert.deepEqual(sent[1], [4, 5, 6]);
+    const evictions = log.current.withCode('DATALOGD_ERR_AGGREGATE_EVICTED');
+    assert.equal(evictions.length, 1, log.current.text());
+    assert.match(evictions[0] ?? '', / WARNING .*\(1 so far\)/);
   });
 
-  test('default count is 2; 1 or less passes every receipt on as a list', () => {
-    const pair = join();
-    pair.filter.receive(1);
-    pair.filter.receive(2);
-    assert.deepEqual(pair.sent, [[1, 2]]);
-    const single = join(0);
-    single.filter.receive(7);
-    assert.deepEqual(single.sent, [[7]]);
-  });
-
-  test('never changes its input lists', () => {
-    const { filter } = join(2);
-    const first = [1];
-    filter.receive(first);
-    filter.receive([2]);
-    assert.deepEqual(first, [1]);
+  test('stats count receipts and sends, and show the aggregated records held now', () => {
+    const { filter } = aggregator({ send_every: 2 });
+    assert.deepEqual(filter.stats(), {
+      sink_errors: 0,
+      receipts: 0,
+      sends: 0,
+      skipped: 0,
+      evicted: 0,
+      aggregated_records: 0,
+    });
+    for (let i = 1; i <= 5; i++) filter.receive([reading('a', i), reading('b', i)]);
+    assert.equal(filter.stats()['receipts'], 5);
+    assert.equal(filter.stats()['sends'], 2);
+    assert.equal(filter.stats()['aggregated_records'], 2);
   });
 });

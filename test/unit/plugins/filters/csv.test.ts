@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { setLogWriter, type LogWriter } from '../../../../src/core/log.js';
+import { describe, test } from 'node:test';
 import { CSVDataFilter, formatTemplate } from '../../../../src/plugins/filters/csv.js';
+import { captureLogEachTest } from '../../../helpers/log-capture.js';
+
+const log = captureLogEachTest();
 
 function makeFilter(options: Record<string, unknown>): { filter: CSVDataFilter; got: unknown[] } {
   const filter = new CSVDataFilter(CSVDataFilter.optionsSchema.parse(options));
@@ -15,15 +17,6 @@ const docRecords = [
   { type: 'humidity', id: '0', value: 55.0 },
   { type: 'temperature', id: '1', value: 25.8 },
 ];
-
-let logLines: string[] = [];
-let previousWriter: LogWriter;
-before(() => {
-  previousWriter = setLogWriter((line) => logLines.push(line));
-});
-after(() => {
-  setLogWriter(previousWriter);
-});
 
 describe('CSVDataFilter', () => {
   test('the documented example (55.0 prints as 55, the documented deviation)', () => {
@@ -92,13 +85,16 @@ describe('CSVDataFilter', () => {
   });
 
   test('a missing placeholder is left in place and warned about once', () => {
-    logLines = [];
     const { filter, got } = makeFilter({ keys: ['value'], labels: ['{type}_{id}'] });
     filter.receive([{ id: 'z', value: 1 }]);
     filter.receive([{ id: 'z', value: 2 }]);
     assert.deepEqual(got, ['{type}_z\n1', '{type}_z\n2']);
-    const warnings = logLines.filter((l) => l.includes('WARNING') && l.includes('"type"'));
-    assert.equal(warnings.length, 1);
+    const warnings = log.current.withCode('DATALOGD_ERR_CSV_LABEL_FIELD');
+    assert.equal(warnings.length, 1, log.current.text());
+    assert.match(warnings[0] ?? '', / WARNING .*"type"/);
+    assert.equal(filter.stats()['missing_label_fields'], 1, 'one placeholder, counted once');
+    filter.receive([{ value: 3 }]);
+    assert.equal(filter.stats()['missing_label_fields'], 2, 'another placeholder: {id}');
   });
 
   test('labels shorter than keys fall back to the key name; keys may be one string', () => {

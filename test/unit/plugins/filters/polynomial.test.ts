@@ -5,6 +5,9 @@ import {
   PolynomialFunctionDataFilter,
   polynomial,
 } from '../../../../src/plugins/filters/polynomial.js';
+import { captureLogEachTest } from '../../../helpers/log-capture.js';
+
+const log = captureLogEachTest();
 
 function make(options: Record<string, unknown> = {}): {
   filter: PolynomialFunctionDataFilter;
@@ -111,6 +114,9 @@ describe('PolynomialFunctionDataFilter', () => {
     assert.deepEqual(sent[0], [items[0], items[1], items[2], { type: 'a', id: 'e', value: 2 }]);
     assert.equal(filter.stats()['not_numeric'], 3);
     assert.equal(filter.stats()['changed'], 1);
+    const reports = log.current.withCode('DATALOGD_ERR_NOT_NUMERIC');
+    assert.equal(reports.length, 3, log.current.text());
+    assert.match(reports[2] ?? '', / WARNING .*\(3 so far\)/);
   });
 
   test('NotImplemented in match_keyvals matches any value of a present key', () => {

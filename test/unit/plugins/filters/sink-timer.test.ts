@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { setLogWriter, type LogWriter } from '../../../../src/core/log.js';
+import { describe, test } from 'node:test';
 import { DataSink } from '../../../../src/core/node.js';
 import { SinkTimerDataFilter } from '../../../../src/plugins/filters/sink-timer.js';
+import { captureLogEachTest } from '../../../helpers/log-capture.js';
 
-let lines: string[] = [];
-let previousWriter: LogWriter;
-before(() => {
-  previousWriter = setLogWriter((line) => lines.push(line));
-});
-after(() => {
-  setLogWriter(previousWriter);
-});
-beforeEach(() => {
-  lines = [];
-});
+// The timing lines are this filter's output (Python datalogd's words), so they are read here.
+const log = captureLogEachTest();
 
 /** A clock that each sink moves forward by the time it "takes". */
 class FakeClock {
@@ -70,6 +61,7 @@ describe('SinkTimerDataFilter', () => {
     filter.connectSinks(new SlowSink(clock, 100, 'slowish'));
     filter.connectSinks(new SlowSink(clock, 700, 'slow'));
     filter.receive([1]);
+    const lines = log.current.lines;
     assert.equal(lines.length, 2, lines.join('\n'));
     assert.match(lines[0] ?? '', /INFO \[timer\] slowish processed in 0\.1 s$/);
     assert.match(lines[1] ?? '', /WARNING \[timer\] slow processed in 0\.7 s$/);
@@ -98,6 +90,7 @@ describe('SinkTimerDataFilter', () => {
     });
     filter.receive('x');
     assert.deepEqual(order, ['async start', 'second']);
+    const lines = log.current.lines;
     assert.equal(lines.length, 0);
     clock.ms += 600;
     release();
@@ -121,7 +114,23 @@ describe('SinkTimerDataFilter', () => {
     assert.deepEqual(last.got, ['x']);
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(filter.stats()['sink_errors'], 2);
-    assert.ok(lines.some((l) => l.includes('[DATALOGD_ERR_SINK_THREW] timer -> Object: boom')));
-    assert.ok(lines.some((l) => l.includes('later boom')));
+    const threw = log.current.withCode('DATALOGD_ERR_SINK_THREW');
+    assert.equal(threw.length, 2, log.current.text());
+    assert.ok(threw.some((l) => l.includes('timer -> Object: boom (1 so far)')));
+    assert.ok(threw.some((l) => l.includes('later boom (2 so far)')));
+  });
+
+  test('a throwing sink is still timed: a slow failure is logged as slow too', () => {
+    const clock = new FakeClock();
+    const filter = timer({ info: 0.1, warning: 0.5 }, clock);
+    filter.connectSinks({
+      receive: () => {
+        clock.ms += 800;
+        throw new Error('slow boom');
+      },
+    });
+    filter.receive('x');
+    assert.deepEqual(filter.stats(), { sink_errors: 1, slow_info: 0, slow_warning: 1 });
+    assert.equal(log.current.withCode('DATALOGD_ERR_SINK_THREW').length, 1);
   });
 });

@@ -4,27 +4,23 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, mock, test } from 'node:test';
 import { DatalogdError } from '../../../../src/core/errors.js';
-import { setLogWriter, type LogWriter } from '../../../../src/core/log.js';
 import {
   FILE_BUFFER_LIMIT_BYTES,
   FileDataSink,
   timestampedPath,
 } from '../../../../src/plugins/sinks/file.js';
+import { captureLogEachTest } from '../../../helpers/log-capture.js';
 
 let dir: string;
-let logLines: string[] = [];
-let previousWriter: LogWriter;
+const log = captureLogEachTest();
 
 before(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'datalogd-file-'));
-  previousWriter = setLogWriter((line) => logLines.push(line));
 });
 after(async () => {
-  setLogWriter(previousWriter);
   await rm(dir, { recursive: true, force: true });
 });
 beforeEach(() => {
-  logLines = [];
   mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'] });
 });
 afterEach(() => {
@@ -177,7 +173,14 @@ describe('FileDataSink, buffered (numeric flush_interval)', () => {
     assert.ok((stats.write_errors ?? 0) >= 2, `write_errors ${stats.write_errors}`);
     assert.equal(stats.records_dropped, 2);
     assert.equal(stats.records_written, 0);
-    assert.ok(logLines.some((l) => l.includes('[DATALOGD_ERR_FILE_WRITE]') && l.includes('ERROR')));
+    const writeErrors = log.current.withCode('DATALOGD_ERR_FILE_WRITE');
+    assert.ok(writeErrors.length >= 2, log.current.text());
+    assert.ok(writeErrors.every((l) => l.includes(' ERROR ')));
+    assert.match(
+      log.current.withCode('DATALOGD_ERR_FILE_DROPPED').join('\n'),
+      /dropped 2 records: the file cannot be opened \(2 so far\)/,
+      'the records lost with the file are counted and said',
+    );
   });
 
   test('beyond the buffer bound, records are dropped and counted', async () => {
@@ -189,7 +192,9 @@ describe('FileDataSink, buffered (numeric flush_interval)', () => {
     await sink.close();
     assert.equal(await contents(filename), 'kept\n');
     assert.equal(sink.stats().records_dropped, 1);
-    assert.ok(logLines.some((l) => l.includes('WARNING') && l.includes('Dropped a record')));
+    const drops = log.current.withCode('DATALOGD_ERR_FILE_DROPPED');
+    assert.equal(drops.length, 1, log.current.text());
+    assert.match(drops[0] ?? '', / WARNING .*the write buffer is full/);
   });
 
   test('receipts after close are dropped', async () => {
@@ -201,6 +206,18 @@ describe('FileDataSink, buffered (numeric flush_interval)', () => {
     await sink.settled();
     assert.equal(await contents(filename), '');
     assert.equal(sink.stats().records_dropped, 1);
+    assert.equal(log.current.withCode('DATALOGD_ERR_FILE_DROPPED').length, 1);
+  });
+
+  test('buffered_bytes shows the unwritten text, in UTF-8 bytes, and falls to 0 once written', async () => {
+    const filename = freshPath();
+    const sink = makeSink({ filename });
+    await sink.start();
+    sink.receive('é');
+    assert.equal(sink.stats().buffered_bytes, 3, "'é' is two bytes, the terminator one");
+    await sink.flush();
+    assert.equal(sink.stats().buffered_bytes, 0);
+    await sink.close();
   });
 });
 
@@ -238,6 +255,8 @@ describe('FileDataSink, per receipt (flush_interval=null)', () => {
     await sink.close();
     assert.equal(sink.stats().write_errors, 2);
     assert.equal(sink.stats().records_dropped, 2);
+    assert.equal(log.current.withCode('DATALOGD_ERR_FILE_WRITE').length, 2);
+    assert.equal(log.current.withCode('DATALOGD_ERR_FILE_DROPPED').length, 2);
   });
 });
 
@@ -267,7 +286,15 @@ describe('FileDataSink, file names', () => {
   test('filename is required, mode and flush_interval are checked', () => {
     const schema = FileDataSink.optionsSchema;
     assert.equal(schema.safeParse({}).success, false);
+    assert.equal(schema.safeParse({ filename: '' }).success, false);
     assert.equal(schema.safeParse({ filename: 'a', mode: 'r' }).success, false);
     assert.equal(schema.safeParse({ filename: 'a', flush_interval: 'soon' }).success, false);
+    // Longer than a timer can wait: refused rather than firing at once.
+    assert.equal(schema.safeParse({ filename: 'a', flush_interval: 30 * 86400 }).success, false);
+    for (const flush_interval of [null, -1, 0, 0.5, 10]) {
+      assert.equal(schema.parse({ filename: 'a', flush_interval }).flush_interval, flush_interval);
+    }
+    assert.equal(schema.parse({ filename: 'a' }).flush_interval, 10);
+    assert.equal(schema.parse({ filename: 'a', filename_timestamp: 1 }).filename_timestamp, true);
   });
 });

@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { setLogLevel, setLogWriter, type LogWriter } from '../../../../src/core/log.js';
+import { after, beforeEach, describe, test } from 'node:test';
+import { setLogLevel } from '../../../../src/core/log.js';
 import { LoggingDataSink } from '../../../../src/plugins/sinks/logging.js';
+import { captureLogEachTest } from '../../../helpers/log-capture.js';
 
-let lines: string[] = [];
-let previous: LogWriter;
-before(() => {
-  previous = setLogWriter((line) => lines.push(line));
-});
+// What this sink logs is its output, so these tests read the log lines themselves.
+const log = captureLogEachTest();
 after(() => {
-  setLogWriter(previous);
   setLogLevel('info');
 });
 beforeEach(() => {
-  lines = [];
   setLogLevel('info');
 });
 
@@ -34,7 +30,7 @@ describe('LoggingDataSink', () => {
       { type: 'analog', id: 'randomwalk0', value: 1 },
       { timestamp: new Date('2024-05-09T00:00:00.000Z') },
     ]);
-    assert.deepEqual(lines.map(strip), [
+    assert.deepEqual(log.current.lines.map(strip), [
       'INFO [console] Data received:',
       'INFO [console]   {"type":"analog","id":"randomwalk0","value":1}',
       'INFO [console]   {"timestamp":"2024-05-09T00:00:00.000Z"}',
@@ -44,7 +40,7 @@ describe('LoggingDataSink', () => {
   test('uses the level, given as a Python number or a name', () => {
     makeSink({ level: 30, header: '', indent: '> ' }).receive({ a: 1 });
     makeSink({ level: 'ERROR', header: 'H' }).receive('text');
-    assert.deepEqual(lines.map(strip), [
+    assert.deepEqual(log.current.lines.map(strip), [
       'WARNING [console] > {"a":1}',
       'ERROR [console] H',
       'ERROR [console]   text',
@@ -53,10 +49,13 @@ describe('LoggingDataSink', () => {
 
   test('below the log threshold nothing is logged', () => {
     makeSink({ level: 'debug' }).receive([1]);
-    assert.deepEqual(lines, []);
+    assert.deepEqual(log.current.lines, []);
     setLogLevel('debug');
     makeSink({ level: 10 }).receive([1]);
-    assert.deepEqual(lines.map(strip), ['DEBUG [console] Data received:', 'DEBUG [console]   1']);
+    assert.deepEqual(log.current.lines.map(strip), [
+      'DEBUG [console] Data received:',
+      'DEBUG [console]   1',
+    ]);
   });
 
   test('ignores null and empty lists', () => {
@@ -64,7 +63,7 @@ describe('LoggingDataSink', () => {
     sink.receive(null);
     sink.receive(undefined);
     sink.receive([]);
-    assert.deepEqual(lines, []);
+    assert.deepEqual(log.current.lines, []);
   });
 
   test('an unknown level is a schema error', () => {

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PrintDataSink } from '../../../../src/plugins/sinks/print.js';
+import { captureLogEachTest } from '../../../helpers/log-capture.js';
+
+const log = captureLogEachTest();
 
 /**
  * Captures what is written to a process stream while `fn` runs. Synchronous on purpose: the
@@ -41,6 +44,19 @@ describe('PrintDataSink', () => {
     ]);
   });
 
+  test('nothing is dropped while the stream works', () => {
+    const sink = makeSink();
+    capture('stdout', () => {
+      sink.receive([1]);
+    });
+    assert.deepEqual(sink.stats(), { dropped_output_closed: 0 });
+  });
+
+  test('end=None means a newline, as in Python', () => {
+    assert.equal(PrintDataSink.optionsSchema.parse({ end: null }).end, '\n');
+    assert.equal(PrintDataSink.optionsSchema.parse({}).end, '\n');
+  });
+
   test('text is printed as it is, not JSON-quoted; end and stream are honoured', () => {
     const sink = makeSink({ end: '|', stream: 'stderr' });
     const err = capture('stderr', () => {
@@ -70,6 +86,10 @@ describe('PrintDataSink', () => {
     });
     assert.equal(calls, 1);
     assert.deepEqual(out, []);
+    assert.equal(sink.stats().dropped_output_closed, 2, 'the failed receipt and the next one');
+    const reports = log.current.withCode('DATALOGD_ERR_PRINT_CLOSED');
+    assert.equal(reports.length, 2, log.current.text());
+    assert.match(reports[0] ?? '', / WARNING .*stdout \(write EPIPE\).*\(1 so far\)/);
   });
 
   test('while started, an error event of the stream (EPIPE) is heard and ends the output', async () => {
@@ -87,6 +107,7 @@ describe('PrintDataSink', () => {
     });
     assert.deepEqual(out, []);
     assert.equal(sink.stats().dropped_output_closed, 1, 'what could not be written is counted');
+    assert.equal(log.current.withCode('DATALOGD_ERR_PRINT_CLOSED').length, 1);
     await sink.close();
     assert.equal(process.stdout.listeners('error').length, before.length);
   });

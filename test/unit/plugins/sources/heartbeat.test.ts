@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, mock, test } from 'node:test';
-import { setLogWriter } from '../../../../src/core/log.js';
 import { HeartbeatDataSource } from '../../../../src/plugins/sources/heartbeat.js';
+import { captureLogEachTest } from '../../../helpers/log-capture.js';
+
+const log = captureLogEachTest();
 
 function makeBeat(options: Record<string, unknown>): {
   beat: HeartbeatDataSource;
@@ -57,17 +59,21 @@ describe('HeartbeatDataSource', () => {
   });
 
   test('a message that is not an object disables the counter with a warning', async () => {
-    const lines: string[] = [];
-    const previous = setLogWriter((line) => lines.push(line));
-    try {
-      const { beat, got } = makeBeat({ message: 'alive' });
-      beat.start();
-      mock.timers.tick(1000);
-      await beat.close();
-      assert.deepEqual(got, [['alive'], ['alive']]);
-      assert.equal(lines.filter((l) => l.includes('WARNING')).length, 1);
-    } finally {
-      setLogWriter(previous);
-    }
+    const { beat, got } = makeBeat({ message: 'alive' });
+    beat.start();
+    mock.timers.tick(1000);
+    await beat.close();
+    assert.deepEqual(got, [['alive'], ['alive']]);
+    // Python datalogd's start-up warning about the options, not a runtime event.
+    assert.equal(log.current.lines.filter((l) => l.includes('WARNING')).length, 1);
+  });
+
+  test('the interval is checked like every duration: more than 0, within what a timer holds', () => {
+    const schema = HeartbeatDataSource.optionsSchema;
+    assert.equal(schema.safeParse({ interval: 0 }).success, false);
+    assert.equal(schema.safeParse({ interval: -1 }).success, false);
+    assert.equal(schema.safeParse({ interval: 30 * 86400 }).success, false);
+    assert.equal(schema.parse({ interval: 0.25 }).interval, 0.25);
+    assert.equal(schema.parse({}).interval, 1);
   });
 });

@@ -109,6 +109,7 @@ describe('RandomWalkDataSource', () => {
     assert.equal(schema.safeParse({ walkers: [[0, 1], [2]] }).success, false);
     assert.equal(schema.safeParse({ walkers: [['a', 1]] }).success, false);
     assert.equal(schema.safeParse({ interval: 0 }).success, false);
+    assert.equal(schema.safeParse({ interval: 30 * 86400 }).success, false, 'beyond a timer');
     assert.equal(schema.safeParse({ walkers: [[0, 1]], seed: 'lab' }).success, true);
   });
 

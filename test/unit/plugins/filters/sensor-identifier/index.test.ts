@@ -5,22 +5,16 @@ import path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, mock, test } from 'node:test';
 import { DataLogDaemon } from '../../../../../src/runtime/daemon.js';
 import { ConfigurationErrors } from '../../../../../src/core/errors.js';
-import { setLogWriter, type LogWriter } from '../../../../../src/core/log.js';
 import { SensorIdentifierDataFilter } from '../../../../../src/plugins/filters/sensor-identifier/index.js';
+import { captureLogEachTest } from '../../../../helpers/log-capture.js';
 
-let lines: string[] = [];
-let previousWriter: LogWriter;
+const log = captureLogEachTest();
 let dir: string;
 before(async () => {
-  previousWriter = setLogWriter((line) => lines.push(line));
   dir = await mkdtemp(path.join(tmpdir(), 'datalogd-sensorid-'));
 });
 after(async () => {
-  setLogWriter(previousWriter);
   await rm(dir, { recursive: true, force: true });
-});
-beforeEach(() => {
-  lines = [];
 });
 
 type Rec = Record<string, unknown>;
@@ -125,10 +119,14 @@ describe('SensorIdentifierDataFilter: identifying', () => {
     filter.receive({ id: 'A_0', value: -4 });
     assert.equal(((sent[0] as Rec[])[0] as Rec)['value'], -4);
     assert.equal(filter.stats()['eval_errors'], 1);
+    const reports = log.current.withCode('DATALOGD_ERR_RULE_EVAL');
+    assert.equal(reports.length, 1, log.current.text());
+    assert.match(reports[0] ?? '', / WARNING .*"value = math\.sqrt\(value\)".*\(1 so far\)/);
+    for (let i = 0; i < 20; i++) filter.receive({ id: 'A_0', value: -4 });
+    assert.equal(filter.stats()['eval_errors'], 21, 'every failure counts');
     assert.ok(
-      lines.some((l) =>
-        l.includes('Error during eval of "value = math.sqrt(value)": math domain error'),
-      ),
+      log.current.withCode('DATALOGD_ERR_RULE_EVAL').length < 21,
+      'the log is rate-limited',
     );
     await filter.close();
   });
@@ -301,6 +299,24 @@ describe('SensorIdentifierDataFilter: configuration', () => {
     filter.connectSinks({ receive: (d: unknown) => sent.push(d) });
     filter.receive({ id: 1 });
     assert.deepEqual(sent, [[{ id: 1 }]]);
-    assert.ok(lines.some((l) => l.includes('before the rules were loaded')));
+    assert.equal(log.current.withCode('DATALOGD_ERR_RULES_NOT_LOADED').length, 1);
+    assert.equal(filter.stats()['receipts_before_rules'], 1);
+  });
+
+  test('stats: watchdog records sent, expressions that failed, and the sensors at fault now', async () => {
+    const { filter } = await started([{ ...rw0Rule, critical: { range: true } }]);
+    assert.deepEqual(filter.stats(), {
+      sink_errors: 0,
+      watchdog_records: 0,
+      eval_errors: 0,
+      receipts_before_rules: 0,
+      faults: 0,
+    });
+    filter.receive({ id: 'randomwalk0', value: 11 });
+    assert.equal(filter.stats()['faults'], 1);
+    assert.equal(filter.stats()['watchdog_records'], 1);
+    filter.receive({ id: 'randomwalk0', value: 1 });
+    assert.equal(filter.stats()['faults'], 0, 'a gauge: back to 0 when the fault clears');
+    await filter.close();
   });
 });

@@ -3,7 +3,6 @@ import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, mock, test } from 'node:test';
-import { setLogWriter, type LogWriter } from '../../../../../src/core/log.js';
 import { chipName } from '../../../../../src/plugins/sources/libsensors/chip-name.js';
 import { scanHwmon } from '../../../../../src/plugins/sources/libsensors/scan.js';
 import { LibSensorsDataSource } from '../../../../../src/plugins/sources/libsensors/index.js';
@@ -13,17 +12,15 @@ import {
   STANDARD_RECORDS,
   type FixtureChip,
 } from '../../../../fixtures/hwmon/build.js';
+import { captureLogEachTest } from '../../../../helpers/log-capture.js';
+import { waitUntil } from '../../../../helpers/wait.js';
 
 let root: string;
-let lines: string[];
-let previousWriter: LogWriter;
+const log = captureLogEachTest();
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'datalogd-hwmon-'));
-  lines = [];
-  previousWriter = setLogWriter((line) => lines.push(line));
 });
 afterEach(async () => {
-  setLogWriter(previousWriter);
   mock.timers.reset();
   await rm(root, { recursive: true, force: true });
 });
@@ -52,16 +49,15 @@ function collecting(hwmonPath: string, interval = 1) {
   };
   /** Waits for the asynchronous file reads of the `count`-th reading, sent or not. */
   const settle = (count: number): Promise<void> =>
-    until(() => (source.stats().readings ?? 0) >= count);
+    waitUntil(() => (source.stats().readings ?? 0) >= count, `reading ${count}`, {
+      intervalMs: 1,
+    });
   return { source, received, next, settle };
 }
 
-async function until(predicate: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+/** The log lines at WARNING, whatever their code. */
+function warnings(): string[] {
+  return log.current.lines.filter((l) => l.includes(' WARNING '));
 }
 
 describe('scanHwmon', () => {
@@ -135,16 +131,16 @@ describe('LibSensorsDataSource', () => {
     mock.timers.tick(1000);
     await next();
     await source.close();
-    const warnings = lines.filter((l) => l.includes('WARNING'));
-    assert.equal(warnings.length, 1, lines.join('\n'));
-    assert.match(
-      warnings[0] ?? '',
-      new RegExp(`Skipping sensor ${FAILING_SENSOR}: .*"garbage", not a number`),
-    );
+    assert.equal(warnings().length, 1, log.current.text());
+    const failures = log.current.withCode('DATALOGD_ERR_SENSOR_READ');
+    assert.equal(failures.length, 1, 'logged when it starts failing, not at every reading');
+    const [failure = ''] = failures;
+    assert.ok(failure.includes(FAILING_SENSOR), failure);
+    assert.ok(failure.includes('"garbage"'), 'the line shows what the file holds');
     assert.equal(source.stats().readings, 3);
     assert.equal(source.stats().records, 3 * STANDARD_RECORDS.length);
-    assert.equal(source.stats().read_errors, 3);
-    assert.match(lines.join('\n'), /Reading 21 sensor\(s\) of 9 hardware monitor\(s\)/);
+    assert.equal(source.stats().read_errors, 3, 'every failed reading is counted');
+    assert.match(log.current.text(), /Reading 21 sensor\(s\) of 9 hardware monitor\(s\)/);
   });
 
   test('nothing is read before start, nor after close', async () => {
@@ -152,7 +148,7 @@ describe('LibSensorsDataSource', () => {
     mock.timers.tick(5000);
     assert.equal(received.length, 0);
     source.start();
-    await until(() => received.length === 1);
+    await waitUntil(() => received.length === 1, 'the first reading', { intervalMs: 1 });
     await source.close();
     mock.timers.tick(5000);
     await new Promise((resolve) => setImmediate(resolve));
@@ -177,9 +173,14 @@ describe('LibSensorsDataSource', () => {
     const records = (await next()) as { id: string; value: number }[];
     assert.deepEqual(records.find((r) => r.id === FAILING_SENSOR)?.value, 950);
     await source.close();
-    const text = lines.join('\n');
-    assert.equal(text.split('Sensor coretemp-isa-0000_Core 0 disappeared').length - 1, 1);
+    const gone = log.current.withCode('DATALOGD_ERR_SENSOR_GONE');
+    assert.equal(gone.length, 1, log.current.text());
+    assert.ok(gone[0]?.includes('coretemp-isa-0000_Core 0'), gone[0]);
+    assert.equal(source.stats().sensors_gone, 1);
+    const text = log.current.text();
     assert.equal(text.split(`Sensor ${FAILING_SENSOR} reads again`).length - 1, 1);
+    assert.equal(source.stats().read_errors, 4, 'the failing sensor, until it read again');
+    assert.equal(log.current.withCode('DATALOGD_ERR_SENSOR_READ').length, 1);
   });
 
   test('no hardware monitors: one clear warning, no data, and the source keeps ticking', async () => {
@@ -193,12 +194,12 @@ describe('LibSensorsDataSource', () => {
     assert.equal(source.stats().readings, 6);
     await source.close();
     assert.deepEqual(received, []);
-    const warnings = lines.filter((l) => l.includes('WARNING'));
-    assert.equal(warnings.length, 1);
+    assert.equal(warnings().length, 1);
     assert.match(
-      warnings[0] ?? '',
+      warnings()[0] ?? '',
       /No hardware monitors with sensors found in .*class\/hwmon \(.*ENOENT/,
     );
+    assert.equal(source.stats().read_errors, 0, 'no monitor is not a failed reading');
   });
 
   test('monitors that appear later are picked up and announced', async () => {
@@ -214,6 +215,6 @@ describe('LibSensorsDataSource', () => {
       { type: 'temperature', id: 'usbtemp-virtual-0_temp1', value: 19, units: '°C' },
     ]);
     await source.close();
-    assert.match(lines.join('\n'), /Reading 1 sensor\(s\) of 1 hardware monitor\(s\)/);
+    assert.match(log.current.text(), /Reading 1 sensor\(s\) of 1 hardware monitor\(s\)/);
   });
 });
