@@ -139,6 +139,69 @@ export const RUNTIME_EVENTS = {
     level: 'warning',
     summary: 'A serial port delivered more lines than it holds between the probe and the reader.',
   },
+  // SocketDataFilter
+  DATALOGD_ERR_SOCKET_OVERSIZE: {
+    counter: 'dropped_oversize',
+    level: 'warning',
+    summary: 'A peer sent a message longer than buffer_size; it was discarded whole.',
+  },
+  DATALOGD_ERR_SOCKET_UNDECODABLE: {
+    counter: 'undecodable',
+    level: 'warning',
+    summary: 'A received message is not valid in message_encoding; its raw bytes were sent on.',
+  },
+  DATALOGD_ERR_SOCKET_NOT_JSON: {
+    counter: 'not_json',
+    level: 'warning',
+    summary: 'A received message is not JSON; it was sent on as text.',
+  },
+  DATALOGD_ERR_SOCKET_UNENCODABLE: {
+    counter: 'dropped_unencodable',
+    level: 'warning',
+    summary: 'Outgoing data that JSON or the encoding cannot represent was dropped.',
+  },
+  DATALOGD_ERR_SOCKET_CONTAINS_DELIMITER: {
+    counter: 'dropped_contains_delimiter',
+    level: 'warning',
+    summary: 'An outgoing message contains the delimiter and would break the framing; dropped.',
+  },
+  DATALOGD_ERR_SOCKET_QUEUE_FULL: {
+    counter: 'dropped_queue_full',
+    level: 'warning',
+    summary:
+      "A client's queue (queue_size, queue_bytes) was full; the oldest messages were dropped.",
+  },
+  DATALOGD_ERR_SOCKET_SEND_BUFFER_FULL: {
+    counter: 'dropped_send_buffer_full',
+    level: 'warning',
+    summary: 'A peer is not reading and send_buffer_size was reached; dropped for that peer.',
+  },
+  DATALOGD_ERR_SOCKET_NO_CONNECTION: {
+    counter: 'dropped_no_connection',
+    level: 'info',
+    summary: 'A server with no clients (or a node not started) had no one to send a message to.',
+  },
+  DATALOGD_ERR_SOCKET_MAX_CONNECTIONS: {
+    counter: 'connections_refused',
+    level: 'warning',
+    summary: 'A connection past max_connections was closed at once.',
+  },
+  DATALOGD_ERR_SOCKET_BIND: {
+    counter: 'bind_failures',
+    level: 'error',
+    summary: 'A server could not listen on its address and port; it retries with backoff.',
+  },
+  DATALOGD_ERR_SOCKET_CONNECT: {
+    counter: 'connect_failures',
+    level: 'warning',
+    summary: 'A client could not connect to its server; it retries with backoff.',
+  },
+  DATALOGD_ERR_SOCKET_UNSENT_AT_CLOSE: {
+    counter: 'dropped_at_close',
+    level: 'warning',
+    summary:
+      "Messages still in a client's queue when it closed, or sent to it after, were not delivered.",
+  },
 } as const satisfies Record<string, RuntimeEventSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES | RuntimeCode;

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { DatalogdError } from '../core/errors.js';
 import { isWellFormed } from './encodings.js';
 
@@ -40,26 +39,11 @@ export function parseDelimiter(value: unknown): Buffer | null {
 }
 
 /**
- * The option as a zod schema: any decoded attribute value in, `Buffer | null` out, with a
- * readable issue when the value cannot be a delimiter. Absent means the default byte.
+ * Like `parseDelimiter`, without throwing: the delimiter bytes, `null` for connection
+ * framing, or the reason (a string) the value cannot be a delimiter, for an option schema to
+ * report as its issue.
  */
-export const messageDelimiterSchema = z
-  .unknown()
-  .transform((value, ctx): Buffer | null => {
-    const result = interpretDelimiter(value);
-    if (typeof result !== 'string') return result;
-    ctx.issues.push({ code: 'custom', message: result, input: value });
-    return z.NEVER;
-  })
-  // prefault, unlike default, runs the transform on the default, and makes the key optional.
-  .prefault(DEFAULT_DELIMITER_TEXT)
-  .describe(
-    'Bytes that end each message: an escaped string ("\\x17", "\\r\\n"), a list of byte ' +
-      'values ([13, 10]), or None for one message per connection. Default 0x17.',
-  );
-
-/** The delimiter bytes, `null` for connection framing, or a reason (a string) it is invalid. */
-function interpretDelimiter(value: unknown): Buffer | null | string {
+export function interpretDelimiter(value: unknown): Buffer | null | string {
   if (value === undefined) return Buffer.from([DEFAULT_DELIMITER_BYTE]);
   if (value === null) return null;
   if (typeof value === 'string') return fromString(value);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DaemonProcess, makeSandbox, type Sandbox } from '../helpers/daemon.js';
+import { DaemonProcess, makeSandbox, runDaemon, type Sandbox } from '../helpers/daemon.js';
 import { freePort } from '../helpers/peers.js';
+import { sleep } from '../helpers/wait.js';
 
 let sandbox: Sandbox;
 before(async () => {
@@ -26,8 +27,8 @@ test('a client started before its server, and a server restarted, lose no messag
   const client = new DaemonProcess(['-g', clientGraph], sandbox.env);
   const received: number[] = [];
   try {
-    await client.waitForStderr(/Unable to connect to server 127\.0\.0\.1:\d+/);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await client.waitForStderr(/\[DATALOGD_ERR_SOCKET_CONNECT\] .*127\.0\.0\.1:\d+/);
+    await sleep(300);
 
     const first = new DaemonProcess(['-g', serverGraph], sandbox.env);
     await first.waitForStdoutLines(30);
@@ -39,7 +40,7 @@ test('a client started before its server, and a server restarted, lose no messag
       'the beats sent before the server existed were queued, from the first',
     );
 
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     const second = new DaemonProcess(['-g', serverGraph], sandbox.env);
     await second.waitForStdoutLines(30);
     assert.equal(await second.stop(), 0);
@@ -52,9 +53,13 @@ test('a client started before its server, and a server restarted, lose no messag
     received,
     Array.from({ length: received.length }, (_, i) => i + 1),
   );
-  const warnings = client.stderrLines.filter((l) => l.includes('Unable to connect')).length;
+  const warnings = client.stderrLines.filter((l) =>
+    l.includes('[DATALOGD_ERR_SOCKET_CONNECT]'),
+  ).length;
   // Three outages (before the first server, after each stop): one warning each, however many retries.
   assert.equal(warnings, 3, `one warning per outage, saw ${warnings}`);
+  const attempts = Number(/c: .*connect_failures=(\d+)/.exec(client.stderr)?.[1]);
+  assert.ok(attempts >= 3, `every failed attempt is counted: ${attempts}`);
 });
 
 test('queue_size bounds what is kept while disconnected; the oldest are dropped and counted', async () => {
@@ -65,7 +70,7 @@ test('queue_size bounds what is kept while disconnected; the oldest are dropped 
     beat -> c;
   }`;
   const client = new DaemonProcess(['-g', clientGraph], sandbox.env);
-  await client.waitForStderr(/Queue full while the server is unreachable/);
+  await client.waitForStderr(/WARNING \[c\] \[DATALOGD_ERR_SOCKET_QUEUE_FULL\]/);
   const server = new DaemonProcess(
     [
       '-g',
@@ -82,4 +87,14 @@ test('queue_size bounds what is kept while disconnected; the oldest are dropped 
     assert.equal(v, (values[0] as number) + i, 'what was kept arrives in order, without gaps');
   });
   assert.match(client.stderr, /c: .*dropped_queue_full=\d+/);
+});
+
+test('reconnect_min above reconnect_max is a configuration error naming the line, node and option', async () => {
+  const graph = `digraph {
+    c [class=SocketDataFilter, role=client, reconnect_min=2, reconnect_max=1];
+  }`;
+  const { code, stderr } = await runDaemon(['-g', graph], sandbox.env);
+  assert.equal(code, 1);
+  assert.match(stderr, /DATALOGD_ERR_OPTION_TYPE.*line 2.*"c".*reconnect_min.*reconnect_max \(1\)/);
+  assert.doesNotMatch(stderr, /Starting event loop/);
 });

@@ -1,7 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DatalogdError } from '../../../src/core/errors.js';
-import { createDecoder, createEncoder, type EncodeResult } from '../../../src/io/codec.js';
+import {
+  createDecoder,
+  createEncoder,
+  createRunDecoder,
+  type DecodeResult,
+  type EncodeResult,
+} from '../../../src/io/codec.js';
 import { DelimiterFramer } from '../../../src/io/framing.js';
 
 const ETB = Buffer.from([0x17]);
@@ -278,6 +284,67 @@ describe('encoder → framer → decoder', () => {
     assert.deepEqual(
       received,
       records.map((data) => ({ kind: 'ok', data })),
+    );
+  });
+});
+
+describe('createRunDecoder', () => {
+  const decode = (
+    run: Buffer,
+    count: number,
+    structure: 'json' | 'none' = 'json',
+  ): DecodeResult[] => {
+    const decoder = createRunDecoder({
+      encoding: 'utf8',
+      structure,
+      delimiter: ETB,
+    });
+    assert.ok(decoder);
+    const out: DecodeResult[] = [];
+    decoder(run, count, (r) => out.push(r));
+    return out;
+  };
+
+  test('decodes and parses every message of a run', () => {
+    assert.deepEqual(decode(Buffer.from('[1, NaN]\x17{"u": "\\u00b0C"}\x17"x"'), 3), [
+      { kind: 'ok', data: [1, NaN] },
+      { kind: 'ok', data: { u: '°C' } },
+      { kind: 'ok', data: 'x' },
+    ]);
+  });
+
+  test('only the message with invalid UTF-8 becomes raw bytes; not-JSON stays text', () => {
+    const run = Buffer.concat([
+      Buffer.from('{"ok":1}\x17'),
+      Buffer.from([0xff, 0x41]),
+      Buffer.from('\x17{bad'),
+    ]);
+    const results = decode(run, 3);
+    assert.deepEqual(results[0], { kind: 'ok', data: { ok: 1 } });
+    assert.equal(results[1]?.kind, 'undecodable');
+    assert.deepEqual([...(results[1] as { data: Buffer }).data], [0xff, 0x41]);
+    assert.deepEqual(results[2], { kind: 'not-json', data: '{bad' });
+  });
+
+  test('structure none gives the text of each message', () => {
+    assert.deepEqual(decode(Buffer.from('one\x17two'), 2, 'none'), [
+      { kind: 'ok', data: 'one' },
+      { kind: 'ok', data: 'two' },
+    ]);
+  });
+
+  test('is not offered where a split of the text would not match a split of the bytes', () => {
+    assert.equal(
+      createRunDecoder({ encoding: 'utf-16', structure: 'json', delimiter: ETB }),
+      undefined,
+    );
+    assert.equal(
+      createRunDecoder({ encoding: 'utf8', structure: 'json', delimiter: Buffer.from('\r\n') }),
+      undefined,
+    );
+    assert.equal(
+      createRunDecoder({ encoding: 'utf8', structure: 'json', delimiter: null }),
+      undefined,
     );
   });
 });

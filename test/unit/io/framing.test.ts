@@ -379,3 +379,67 @@ describe('ConnectionFramer', () => {
     assert.equal(framer.end()?.toString(), 'fresh');
   });
 });
+
+/** Frames `chunks` with or without runs; runs are expanded, so both must read alike. */
+function runEvents(chunks: readonly Buffer[], max: number, runs: boolean): string[] {
+  const out: string[] = [];
+  const framer = new DelimiterFramer({
+    delimiter: Buffer.from(ETB, 'latin1'),
+    maxMessageBytes: max,
+    onMessage: (m) => out.push(`msg:${m.toString('latin1')}`),
+    onOversize: (bytes) => out.push(`oversize:${bytes}`),
+    onEmpty: () => out.push('empty'),
+    ...(runs
+      ? {
+          onRun: (run: Buffer, count: number) => {
+            const parts = run.toString('latin1').split('\x17');
+            assert.equal(parts.length, count, 'count matches the messages in the run');
+            for (const p of parts) out.push(`msg:${p}`);
+          },
+        }
+      : {}),
+  });
+  for (const chunk of chunks) framer.push(Buffer.from(chunk));
+  const last = framer.end();
+  if (last !== undefined) out.push(`end:${last.toString('latin1')}`);
+  return out;
+}
+
+const runStream = Buffer.concat([
+  Buffer.from('{"a":1}\x17{"b":2}\x17\x17'),
+  Buffer.from('x'.repeat(30)),
+  Buffer.from('\x17{"u":"°C"}\x17{"c":3}\x17tail'),
+]);
+
+describe('DelimiterFramer with onRun', () => {
+  test('whole stream: the same messages, in the same order, as without runs', () => {
+    assert.deepEqual(runEvents([runStream], 20, true), runEvents([runStream], 20, false));
+  });
+
+  test('every split into two chunks, and byte by byte', () => {
+    const expected = runEvents([runStream], 20, false);
+    for (let i = 0; i <= runStream.length; i++) {
+      assert.deepEqual(
+        runEvents([runStream.subarray(0, i), runStream.subarray(i)], 20, true),
+        expected,
+        `split at ${i}`,
+      );
+    }
+    const bytes = Array.from(runStream, (b) => Buffer.from([b]));
+    assert.deepEqual(runEvents(bytes, 20, true), expected);
+  });
+
+  test('messages in one chunk arrive as one run', () => {
+    const runs: number[] = [];
+    const framer = new DelimiterFramer({
+      delimiter: Buffer.from(ETB, 'latin1'),
+      maxMessageBytes: 100,
+      onMessage: () => runs.push(1),
+      onOversize: () => undefined,
+      onEmpty: () => undefined,
+      onRun: (_run, count) => runs.push(count),
+    });
+    framer.push(Buffer.from('a\x17b\x17c\x17d'));
+    assert.deepEqual(runs, [3]);
+  });
+});

@@ -1,9 +1,15 @@
 import { connect, type Socket } from 'node:net';
 import { Backoff } from '../../../core/backoff.js';
+import { BoundedQueue } from '../../../core/bounded-queue.js';
 import { errorMessage } from '../../../core/errors.js';
 import type { Frame } from '../../../io/codec.js';
 import { Connection, type ConnectionContext } from './connection.js';
-import { FrameQueue } from './frame-queue.js';
+
+/** A frame waiting for the connection, with its size on the wire, measured once. */
+interface QueuedFrame {
+  readonly frame: Frame;
+  readonly bytes: number;
+}
 
 export interface ClientSettings {
   readonly host: string;
@@ -24,7 +30,7 @@ export interface ClientSettings {
 export class SocketClient {
   readonly #settings: ClientSettings;
   readonly #context: ConnectionContext;
-  readonly #queue: FrameQueue;
+  readonly #queue: BoundedQueue<QueuedFrame>;
   readonly #backoff: Backoff;
   #connection: Connection | undefined;
   #connecting: Socket | undefined;
@@ -36,7 +42,10 @@ export class SocketClient {
   constructor(settings: ClientSettings, context: ConnectionContext) {
     this.#settings = settings;
     this.#context = context;
-    this.#queue = new FrameQueue(settings.queueFrames, settings.queueBytes);
+    this.#queue = new BoundedQueue(
+      { maxItems: settings.queueFrames, maxBytes: settings.queueBytes },
+      (queued) => queued.bytes,
+    );
     this.#backoff = new Backoff({ minMs: settings.retryMinMs, maxMs: settings.retryMaxMs });
   }
 
@@ -44,18 +53,38 @@ export class SocketClient {
     this.#connect();
   }
 
-  send(frame: Frame): void {
+  /** 1 while connected, else 0. */
+  get connectionCount(): number {
+    return this.#connection?.isEnded() === false ? 1 : 0;
+  }
+
+  /** Bytes accepted for the server but not yet handed to the operating system. */
+  get unsentBytes(): number {
+    return this.#connection?.unsentBytes ?? 0;
+  }
+
+  /** Messages waiting for a connection, and their bytes. */
+  get queued(): { readonly messages: number; readonly bytes: number } {
+    return { messages: this.#queue.length, bytes: this.#queue.bytes };
+  }
+
+  /** Sends one encoded frame, `bytes` long on the wire, or queues it while disconnected. */
+  send(frame: Frame, bytes: number): void {
+    if (this.#closed) {
+      this.#context.report('DATALOGD_ERR_SOCKET_UNSENT_AT_CLOSE', 'Closed; message not sent');
+      return;
+    }
     const conn = this.#connection?.isEnded() === false ? this.#connection : undefined;
     if (this.#context.delimiter === null) {
-      this.#enqueue(frame);
+      this.#enqueue(frame, bytes);
       if (conn !== undefined) this.#sendOnePerConnection(conn);
       return;
     }
     if (conn !== undefined && this.#queue.length === 0) {
-      if (!conn.write(frame)) this.#sendBufferFull(conn);
+      if (!conn.write(frame, bytes)) this.#sendBufferFull(conn);
       return;
     }
-    this.#enqueue(frame);
+    this.#enqueue(frame, bytes);
     if (conn !== undefined) this.#pump();
   }
 
@@ -69,12 +98,13 @@ export class SocketClient {
       this.#pump();
       await conn.close(this.#settings.closeGraceMs);
     }
-    if (this.#queue.length > 0) {
-      this.#context.counters.dropped_queue_full += this.#queue.length;
-      this.#context.log.warning(
-        `${this.#queue.length} queued message(s) were not delivered before closing.`,
+    const unsent = this.#queue.clear();
+    if (unsent > 0) {
+      this.#context.report(
+        'DATALOGD_ERR_SOCKET_UNSENT_AT_CLOSE',
+        `${unsent} queued message(s) were not delivered before closing`,
+        { count: unsent },
       );
-      this.#queue.clear();
     }
   }
 
@@ -118,9 +148,14 @@ export class SocketClient {
     this.#failuresInARow += 1;
     const delay = this.#backoff.next();
     const { host, port } = this.#settings;
-    const message = `Unable to connect to server ${host}:${port} (${errorMessage(err)}); will keep trying.`;
-    if (this.#failuresInARow === 1) this.#context.log.warning(message);
-    else this.#context.log.debug(`${message} Next attempt in ${Math.round(delay)} ms.`);
+    const message = `Unable to connect to server ${host}:${port} (${errorMessage(err)}); will keep trying`;
+    // One line per outage, however many retries; every failed attempt is counted.
+    if (this.#failuresInARow === 1) {
+      this.#context.report('DATALOGD_ERR_SOCKET_CONNECT', message);
+    } else {
+      this.#context.counters.connect_failures += 1;
+      this.#context.log.debug(`${message}. Next attempt in ${Math.round(delay)} ms.`);
+    }
     this.#retryTimer = setTimeout(() => {
       this.#connect();
     }, delay);
@@ -138,14 +173,13 @@ export class SocketClient {
     }, delay);
   }
 
-  #enqueue(frame: Frame): void {
-    const dropped = this.#queue.push(frame);
+  #enqueue(frame: Frame, bytes: number): void {
+    const dropped = this.#queue.push({ frame, bytes }, bytes);
     if (dropped === 0) return;
-    const counters = this.#context.counters;
-    counters.dropped_queue_full += dropped;
-    this.#context.warnings.warning(
-      'queue full',
-      `Queue full while the server is unreachable (queue_size ${this.#settings.queueFrames}, queue_bytes ${this.#settings.queueBytes}); dropped the oldest message(s) (${counters.dropped_queue_full} so far).`,
+    this.#context.report(
+      'DATALOGD_ERR_SOCKET_QUEUE_FULL',
+      `Queue full while the server is unreachable (queue_size ${this.#settings.queueFrames}, queue_bytes ${this.#settings.queueBytes}); dropped the oldest message(s)`,
+      { count: dropped },
     );
   }
 
@@ -153,16 +187,16 @@ export class SocketClient {
   #pump(): void {
     const conn = this.#connection;
     if (conn === undefined || conn.isEnded() || this.#pumping) return;
-    let frame = this.#queue.peek();
-    while (frame !== undefined) {
-      if (!conn.write(frame)) {
-        if (conn.isEnded() || !conn.exceedsSendBuffer(frame)) break;
+    let next = this.#queue.peek();
+    while (next !== undefined) {
+      if (!conn.write(next.frame, next.bytes)) {
+        if (conn.isEnded() || !conn.exceedsSendBuffer(next.bytes)) break;
         this.#sendBufferFull(conn);
       }
       this.#queue.shift();
-      frame = this.#queue.peek();
+      next = this.#queue.peek();
     }
-    if (frame === undefined || conn.isEnded()) return;
+    if (next === undefined || conn.isEnded()) return;
     this.#pumping = true;
     conn.whenDrained(() => {
       this.#pumping = false;
@@ -171,17 +205,15 @@ export class SocketClient {
   }
 
   #sendOnePerConnection(conn: Connection): void {
-    const frame = this.#queue.shift();
-    if (frame === undefined) return;
-    if (!conn.writeAndEnd(frame)) this.#sendBufferFull(conn);
+    const next = this.#queue.shift();
+    if (next === undefined) return;
+    if (!conn.writeAndEnd(next.frame, next.bytes)) this.#sendBufferFull(conn);
   }
 
   #sendBufferFull(conn: Connection): void {
-    const counters = this.#context.counters;
-    counters.dropped_send_buffer_full += 1;
-    this.#context.warnings.warning(
-      'send buffer',
-      `Server ${conn.peer} is not reading fast enough: ${conn.unsentBytes} bytes unsent, send_buffer_size reached; message dropped (${counters.dropped_send_buffer_full} so far).`,
+    this.#context.report(
+      'DATALOGD_ERR_SOCKET_SEND_BUFFER_FULL',
+      `Server ${conn.peer} is not reading fast enough: ${conn.unsentBytes} bytes unsent, send_buffer_size reached; message dropped`,
     );
   }
 }

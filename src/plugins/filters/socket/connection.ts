@@ -1,9 +1,38 @@
 import type { Socket } from 'node:net';
+import { RUNTIME_EVENTS } from '../../../core/errors.js';
 import type { Logger } from '../../../core/log.js';
-import type { RateLimitedLog } from '../../../core/rate-limit.js';
+import type { ReportProblem } from '../../../core/node.js';
 import type { DecodeResult, Frame, RunDecoder } from '../../../io/codec.js';
-import type { SocketCounters } from './counters.js';
 import { ConnectionFramer, DelimiterFramer } from '../../../io/framing.js';
+
+/**
+ * The flow counters of a SocketDataFilter, in the order its status line shows them; what is
+ * lost is counted by the runtime events instead (see RUNTIME_EVENTS).
+ */
+export const FLOW_COUNTERS = [
+  'messages_in',
+  'bytes_in',
+  'messages_out',
+  'bytes_out',
+  'connections_opened',
+  /** Empty messages (two delimiters in a row), skipped as nothing to deliver. */
+  'dropped_empty',
+] as const;
+
+/**
+ * The counters of the two events that are reported once per stretch (an outage, a time
+ * without clients) and counted without a log line for the rest of it: each is a normal,
+ * lasting state that would otherwise log a line per message or per retry.
+ */
+export const STRETCH_COUNTERS = [
+  RUNTIME_EVENTS.DATALOGD_ERR_SOCKET_NO_CONNECTION.counter,
+  RUNTIME_EVENTS.DATALOGD_ERR_SOCKET_CONNECT.counter,
+] as const;
+
+export type SocketCounters = Record<
+  (typeof FLOW_COUNTERS)[number] | (typeof STRETCH_COUNTERS)[number],
+  number
+>;
 
 /** What every connection of one node shares. */
 export interface ConnectionContext {
@@ -15,9 +44,12 @@ export interface ConnectionContext {
   readonly decode: (message: Buffer) => DecodeResult;
   /** Decodes several messages at once, where the encoding and delimiter allow it. */
   readonly decodeRun: RunDecoder | undefined;
+  /** The node's counters: incremented in place, read by its stats(). */
   readonly counters: SocketCounters;
+  /** The node's log, for what is not a problem (connections made and lost). */
   readonly log: Logger;
-  readonly warnings: RateLimitedLog;
+  /** The node's runtime-problem path: counts, and logs rate-limited per code. */
+  readonly report: ReportProblem;
   /** Decoded data from the peer, to be sent on to the node's sinks. */
   readonly deliver: (data: unknown) => void;
 }
@@ -26,6 +58,11 @@ export interface ConnectionContext {
  * One TCP connection: frames and decodes what arrives, and writes what is sent within a
  * bound on unsent bytes. Frames written in one turn of the event loop leave in a single
  * socket write, which is what lets a relay keep up with a producer that batches.
+ *
+ * Sizes are real bytes on the wire, measured once per frame by the caller and passed in
+ * with it: a text frame's UTF-8 size can be three times its length, and the socket's own
+ * `writableLength` counts a string by its length, so the bound keeps its own account of
+ * what it handed to the socket until the socket says it went to the operating system.
  */
 export class Connection {
   readonly peer: string;
@@ -34,8 +71,10 @@ export class Connection {
   readonly #framer: DelimiterFramer | ConnectionFramer;
   readonly #openedAt = Date.now();
   #pending: Frame[] = [];
-  /** Size of what is pending: bytes, or characters for text frames until they are written. */
+  /** Bytes of the pending frames. */
   #pendingBytes = 0;
+  /** Bytes written to the socket whose write has not completed yet. */
+  #writingBytes = 0;
   #pendingText = true;
   #flushScheduled = false;
   #ended = false;
@@ -84,6 +123,7 @@ export class Connection {
       socket.on('close', () => {
         this.#pending = [];
         this.#pendingBytes = 0;
+        this.#writingBytes = 0;
         context.log.info(`Connection with ${this.peer} closed.`);
         onClose(this);
         resolve();
@@ -96,9 +136,9 @@ export class Connection {
     return this.#ended || this.#socket.destroyed;
   }
 
-  /** True when `frame` alone is larger than the send buffer, so it can never be sent. */
-  exceedsSendBuffer(frame: Frame): boolean {
-    return frame.length > this.#context.sendBufferBytes;
+  /** True when a frame of `bytes` alone is larger than the send buffer, so it can never be sent. */
+  exceedsSendBuffer(bytes: number): boolean {
+    return bytes > this.#context.sendBufferBytes;
   }
 
   /** Whether anything was received or sent, and for how long the connection has been up. */
@@ -108,20 +148,20 @@ export class Connection {
 
   /** Bytes accepted for this peer but not yet handed to the operating system. */
   get unsentBytes(): number {
-    return this.#socket.writableLength + this.#pendingBytes;
+    return this.#writingBytes + this.#pendingBytes;
   }
 
-  /** Queues `frame` for this peer; false (and nothing queued) when the send buffer is full. */
-  write(frame: Frame): boolean {
+  /**
+   * Queues `frame`, of `bytes` bytes on the wire, for this peer; false (and nothing queued)
+   * when the send buffer is full.
+   */
+  write(frame: Frame, bytes: number): boolean {
     if (this.isEnded()) return false;
-    if (
-      this.#socket.writableLength + this.#pendingBytes + frame.length >
-      this.#context.sendBufferBytes
-    ) {
+    if (this.#writingBytes + this.#pendingBytes + bytes > this.#context.sendBufferBytes) {
       return false;
     }
     this.#pending.push(frame);
-    this.#pendingBytes += frame.length;
+    this.#pendingBytes += bytes;
     if (typeof frame !== 'string') this.#pendingText = false;
     this.#transferred = true;
     if (!this.#flushScheduled) {
@@ -134,8 +174,8 @@ export class Connection {
   }
 
   /** Connection framing: `frame` is the whole message; our side closes after it. */
-  writeAndEnd(frame: Frame): boolean {
-    if (!this.write(frame)) return false;
+  writeAndEnd(frame: Frame, bytes: number): boolean {
+    if (!this.write(frame, bytes)) return false;
     this.#flush();
     this.#ended = true;
     this.#socket.end();
@@ -171,16 +211,21 @@ export class Connection {
     this.#flushScheduled = false;
     if (this.#pendingBytes === 0 || this.#socket.destroyed) return;
     const pending = this.#pending;
+    const bytes = this.#pendingBytes;
     const data = this.#pendingText
       ? pending.join('')
       : Buffer.concat(pending.map((f) => (typeof f === 'string' ? Buffer.from(f) : f)));
     this.#context.counters.messages_out += pending.length;
-    this.#context.counters.bytes_out +=
-      typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    this.#context.counters.bytes_out += bytes;
     this.#pending = [];
     this.#pendingBytes = 0;
     this.#pendingText = true;
-    this.#socket.write(data);
+    this.#writingBytes += bytes;
+    // One callback per flush (a turn of the event loop), not per frame. After 'close' the
+    // account is already zero, and a late callback must not take it below.
+    this.#socket.write(data, () => {
+      if (this.#writingBytes >= bytes) this.#writingBytes -= bytes;
+    });
   }
 
   #onData(chunk: Buffer): void {
@@ -215,11 +260,9 @@ export class Connection {
   }
 
   #oversize(bytes: number): void {
-    const context = this.#context;
-    context.counters.dropped_oversize += 1;
-    context.warnings.warning(
-      `oversize ${this.peer}`,
-      `Data block from ${this.peer} exceeded buffer size: ${bytes} bytes > buffer_size ${context.maxMessageBytes}; the message was discarded (${context.counters.dropped_oversize} so far).`,
+    this.#context.report(
+      'DATALOGD_ERR_SOCKET_OVERSIZE',
+      `Data block from ${this.peer} exceeded buffer size: ${bytes} bytes > buffer_size ${this.#context.maxMessageBytes}; the message was discarded`,
     );
   }
 
@@ -237,16 +280,14 @@ export class Connection {
   readonly #handle = (result: DecodeResult): void => {
     const context = this.#context;
     if (result.kind === 'undecodable') {
-      context.counters.undecodable += 1;
-      context.warnings.warning(
-        `undecodable ${this.peer}`,
-        `Failed to decode data from ${this.peer} as ${context.encodingName}; leaving it as raw bytes (${context.counters.undecodable} so far).`,
+      context.report(
+        'DATALOGD_ERR_SOCKET_UNDECODABLE',
+        `Failed to decode data from ${this.peer} as ${context.encodingName}; leaving it as raw bytes`,
       );
     } else if (result.kind === 'not-json') {
-      context.counters.not_json += 1;
-      context.warnings.warning(
-        `not-json ${this.peer}`,
-        `Failed to decode data from ${this.peer} as JSON structure; passing it on as text (${context.counters.not_json} so far).`,
+      context.report(
+        'DATALOGD_ERR_SOCKET_NOT_JSON',
+        `Failed to decode data from ${this.peer} as JSON structure; passing it on as text`,
       );
     } else if (context.log.isEnabled('debug')) {
       context.log.debug(`Received from ${this.peer}: ${JSON.stringify(result.data)}`);

@@ -1,21 +1,41 @@
 import type { AddressInfo } from 'node:net';
-import { DatalogdError } from '../../../core/errors.js';
+import { utf8Bytes } from '../../../core/bounded-queue.js';
+import type { RuntimeCode } from '../../../core/errors.js';
 import { DataFilter, type Data } from '../../../core/node.js';
-import { RateLimitedLog } from '../../../core/rate-limit.js';
 import {
   createDecoder,
   createEncoder,
   createRunDecoder,
   type EncodeResult,
 } from '../../../io/codec.js';
-import type { ConnectionContext } from './connection.js';
-import { newCounters, type SocketCounters } from './counters.js';
+import {
+  FLOW_COUNTERS,
+  STRETCH_COUNTERS,
+  type ConnectionContext,
+  type SocketCounters,
+} from './connection.js';
 import { SocketClient } from './client.js';
 import { socketOptionsSchema, type SocketOptions } from './options.js';
 import { SocketServer } from './server.js';
 
 /** How long close() lets each connection flush before cutting it off. */
 const CLOSE_GRACE_MS = 1000;
+
+/** Every runtime event a SocketDataFilter reports, shown as 0 from the start. */
+const SOCKET_EVENTS: readonly RuntimeCode[] = [
+  'DATALOGD_ERR_SOCKET_MAX_CONNECTIONS',
+  'DATALOGD_ERR_SOCKET_UNDECODABLE',
+  'DATALOGD_ERR_SOCKET_NOT_JSON',
+  'DATALOGD_ERR_SOCKET_OVERSIZE',
+  'DATALOGD_ERR_SOCKET_UNENCODABLE',
+  'DATALOGD_ERR_SOCKET_CONTAINS_DELIMITER',
+  'DATALOGD_ERR_SOCKET_QUEUE_FULL',
+  'DATALOGD_ERR_SOCKET_SEND_BUFFER_FULL',
+  'DATALOGD_ERR_SOCKET_NO_CONNECTION',
+  'DATALOGD_ERR_SOCKET_UNSENT_AT_CLOSE',
+  'DATALOGD_ERR_SOCKET_BIND',
+  'DATALOGD_ERR_SOCKET_CONNECT',
+];
 
 /**
  * Bridges graphs over TCP: data from upstream is written to every connection, and data
@@ -29,19 +49,15 @@ export class SocketDataFilter extends DataFilter {
 
   readonly #options: SocketOptions;
   readonly #encode: (data: unknown) => EncodeResult;
-  readonly #counters: SocketCounters = newCounters();
-  #warningLog: RateLimitedLog | undefined;
+  readonly #counters: SocketCounters;
   #endpoint: SocketServer | SocketClient | undefined;
 
   constructor(options: SocketOptions) {
     super();
-    if (options.reconnect_max < options.reconnect_min) {
-      throw new DatalogdError(
-        'DATALOGD_ERR_OPTION_TYPE',
-        `reconnect_max (${options.reconnect_max}) must not be less than reconnect_min (${options.reconnect_min})`,
-        { option: 'reconnect_max' },
-      );
-    }
+    this.counters(...FLOW_COUNTERS);
+    this.declareEvents(...SOCKET_EVENTS);
+    // The same record, typed with the event counters that are also counted directly.
+    this.#counters = this.counters(...FLOW_COUNTERS, ...STRETCH_COUNTERS);
     this.#options = options;
     this.#encode = createEncoder({
       encoding: options.message_encoding,
@@ -71,7 +87,7 @@ export class SocketDataFilter extends DataFilter {
       }),
       counters: this.#counters,
       log: this.log,
-      warnings: this.#warnings(),
+      report: this.reporter,
       deliver: (data) => {
         this.send(data);
       },
@@ -104,42 +120,48 @@ export class SocketDataFilter extends DataFilter {
     const result = this.#encode(data);
     switch (result.kind) {
       case 'ok':
-        if (this.#endpoint === undefined) this.#counters.dropped_no_connection += 1;
-        else this.#endpoint.send(result.frame);
+        if (this.#endpoint === undefined) {
+          this.report('DATALOGD_ERR_SOCKET_NO_CONNECTION', 'Not started yet; message not sent');
+        } else {
+          // The one measurement of the frame's size: queues and send buffers count bytes.
+          this.#endpoint.send(result.frame, utf8Bytes(result.frame));
+        }
         return undefined;
       case 'skip':
         return undefined;
       case 'unencodable':
-        this.#counters.dropped_unencodable += 1;
-        this.#warn('unencodable', `Failed to encode data: ${result.reason}; message dropped`);
+        this.report(
+          'DATALOGD_ERR_SOCKET_UNENCODABLE',
+          `Failed to encode data: ${result.reason}; message dropped`,
+        );
         return undefined;
       case 'contains-delimiter':
-        this.#counters.dropped_contains_delimiter += 1;
-        this.#warn(
-          'contains delimiter',
+        this.report(
+          'DATALOGD_ERR_SOCKET_CONTAINS_DELIMITER',
           'The encoded message contains the message delimiter and would break the framing; message dropped',
         );
         return undefined;
     }
   }
 
-  override stats(): Record<string, number> {
-    return { ...super.stats(), ...this.#counters };
+  /** What is held now: open connections, bytes not yet sent, and (client) the queue. */
+  protected override gauges(): Record<string, number> {
+    const endpoint = this.#endpoint;
+    const gauges: Record<string, number> = {
+      connections: endpoint?.connectionCount ?? 0,
+      unsent_bytes: endpoint?.unsentBytes ?? 0,
+    };
+    if (this.#options.role === 'client') {
+      const queued = endpoint instanceof SocketClient ? endpoint.queued : undefined;
+      gauges.queued_messages = queued?.messages ?? 0;
+      gauges.queued_bytes = queued?.bytes ?? 0;
+    }
+    return gauges;
   }
 
   protected override async onClose(): Promise<void> {
     const endpoint = this.#endpoint;
     if (endpoint === undefined) return;
     await endpoint.close();
-  }
-
-  #warnings(): RateLimitedLog {
-    this.#warningLog ??= new RateLimitedLog(this.log);
-    return this.#warningLog;
-  }
-
-  #warn(key: string, message: string): void {
-    const dropped = this.#counters.dropped_unencodable + this.#counters.dropped_contains_delimiter;
-    this.#warnings().warning(key, `${message} (${dropped} unsendable so far).`);
   }
 }

@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { errorMessage } from '../../../core/errors.js';
-import { messageDelimiterSchema } from '../../../io/delimiter.js';
+import { DEFAULT_DELIMITER_TEXT, interpretDelimiter } from '../../../io/delimiter.js';
 import { lookupEncoding } from '../../../io/encodings.js';
+import { ordered, port, seconds, z } from '../../options.js';
 
 const encodingSchema = z
   .string()
@@ -22,72 +22,90 @@ const structureSchema = z
   .default('json')
   .describe('"json": messages are JSON text; "none" (or None): messages are text, or raw bytes.');
 
-const portSchema = z
-  .union([z.number(), z.string().regex(/^\d+$/, 'must be a port number')])
-  .transform(Number)
-  .pipe(z.number().int().min(0).max(65535))
-  .default(45454)
+/**
+ * `message_delimiter`: any decoded attribute value in, `Buffer | null` out (see
+ * `parseDelimiter` for the spellings), with a readable issue when the value cannot be a
+ * delimiter. Absent means the default byte.
+ */
+export const messageDelimiterSchema = z
+  .unknown()
+  .transform((value, ctx): Buffer | null => {
+    const result = interpretDelimiter(value);
+    if (typeof result !== 'string') return result;
+    ctx.issues.push({ code: 'custom', message: result, input: value });
+    return z.NEVER;
+  })
+  // prefault, unlike default, runs the transform on the default, and makes the key optional.
+  .prefault(DEFAULT_DELIMITER_TEXT)
   .describe(
-    'TCP port to listen on (server) or connect to (client); 0 lets the OS choose (server).',
+    'Bytes that end each message: an escaped string ("\\x17", "\\r\\n"), a list of byte ' +
+      'values ([13, 10]), or None for one message per connection. Default 0x17.',
   );
 
-const seconds = (fallback: number, text: string) =>
-  z.number().positive().max(86_400).default(fallback).describe(text);
-
-export const socketOptionsSchema = z.object({
-  role: z
-    .enum(['server', 'client'])
-    .default('server')
-    .describe('"server" listens for many clients; "client" keeps one connection to a server.'),
-  host: z
-    .string()
-    .default('127.0.0.1')
-    .describe(
-      'Address to bind (server) or connect to (client). "" binds every interface, IPv4 and IPv6.',
+export const socketOptionsSchema = z
+  .object({
+    role: z
+      .enum(['server', 'client'])
+      .default('server')
+      .describe('"server" listens for many clients; "client" keeps one connection to a server.'),
+    host: z
+      .string()
+      .default('127.0.0.1')
+      .describe(
+        'Address to bind (server) or connect to (client). "" binds every interface, IPv4 and IPv6.',
+      ),
+    port: port(45454).describe(
+      'TCP port to listen on (server) or connect to (client); 0 lets the OS choose (server).',
     ),
-  port: portSchema,
-  buffer_size: z
-    .number()
-    .int()
-    .min(1)
-    .max(1 << 30)
-    .default(1_048_576)
-    .describe(
-      'Largest message in bytes, excluding the delimiter; longer ones are discarded whole.',
+    buffer_size: z
+      .number()
+      .int()
+      .min(1)
+      .max(1 << 30)
+      .default(1_048_576)
+      .describe(
+        'Largest message in bytes, excluding the delimiter; longer ones are discarded whole.',
+      ),
+    message_encoding: encodingSchema,
+    message_delimiter: messageDelimiterSchema,
+    structure_type: structureSchema,
+    queue_size: z
+      .number()
+      .int()
+      .min(0)
+      .default(10_000)
+      .describe(
+        'Client: messages kept, oldest dropped first, while disconnected; 0 drops like Python.',
+      ),
+    queue_bytes: z
+      .number()
+      .int()
+      .min(0)
+      .default(64 * 1024 * 1024)
+      .describe(
+        'Client: bytes kept while disconnected (as sent: UTF-8 or the encoding, delimiters included), so a queue of large messages stays bounded.',
+      ),
+    send_buffer_size: z
+      .number()
+      .int()
+      .min(1)
+      .default(8 * 1024 * 1024)
+      .describe(
+        'Bytes (as sent) accepted for one connection but not yet handed to the OS; past it messages are dropped for that peer only.',
+      ),
+    max_connections: z
+      .number()
+      .int()
+      .min(1)
+      .default(1024)
+      .describe('Server: connections accepted at once; more are closed with a warning.'),
+    reconnect_min: seconds(0.1).describe(
+      'Shortest wait before retrying a connection or a bind, in seconds.',
     ),
-  message_encoding: encodingSchema,
-  message_delimiter: messageDelimiterSchema,
-  structure_type: structureSchema,
-  queue_size: z
-    .number()
-    .int()
-    .min(0)
-    .default(10_000)
-    .describe(
-      'Client: messages kept, oldest dropped first, while disconnected; 0 drops like Python.',
+    reconnect_max: seconds(5).describe(
+      'Longest wait before retrying a connection or a bind, in seconds.',
     ),
-  queue_bytes: z
-    .number()
-    .int()
-    .min(0)
-    .default(64 * 1024 * 1024)
-    .describe('Client: bytes kept while disconnected, so a queue of large messages stays bounded.'),
-  send_buffer_size: z
-    .number()
-    .int()
-    .min(1)
-    .default(8 * 1024 * 1024)
-    .describe(
-      'Unsent bytes allowed per connection; past it messages are dropped for that peer only.',
-    ),
-  max_connections: z
-    .number()
-    .int()
-    .min(1)
-    .default(1024)
-    .describe('Server: connections accepted at once; more are closed with a warning.'),
-  reconnect_min: seconds(0.1, 'Shortest wait before retrying a connection or a bind, in seconds.'),
-  reconnect_max: seconds(5, 'Longest wait before retrying a connection or a bind, in seconds.'),
-});
+  })
+  .superRefine(ordered('reconnect_min', 'reconnect_max'));
 
 export type SocketOptions = z.output<typeof socketOptionsSchema>;

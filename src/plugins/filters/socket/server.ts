@@ -24,7 +24,12 @@ export class SocketServer {
   #server: Server | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   #closed = false;
-  #bindFailures = 0;
+  /**
+   * True while messages go unsent because no client is connected: that is reported once per
+   * such stretch (a server without clients is normal, Python parity), and counted for every
+   * message.
+   */
+  #alone = false;
 
   constructor(settings: ServerSettings, context: ConnectionContext) {
     this.#settings = settings;
@@ -43,23 +48,50 @@ export class SocketServer {
     this.#listen();
   }
 
-  /** Sends one encoded frame to every client; a peer whose send buffer is full misses it. */
-  send(frame: Frame): void {
-    const counters = this.#context.counters;
+  /** Clients connected now. */
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  /** Bytes accepted for all clients but not yet handed to the operating system. */
+  get unsentBytes(): number {
+    let bytes = 0;
+    for (const conn of this.#connections) bytes += conn.unsentBytes;
+    return bytes;
+  }
+
+  /**
+   * Sends one encoded frame, `bytes` long on the wire, to every client; a peer whose send
+   * buffer is full misses it.
+   */
+  send(frame: Frame, bytes: number): void {
     const oneMessagePerConnection = this.#context.delimiter === null;
     let peers = 0;
     for (const conn of this.#connections) {
       if (conn.isEnded()) continue;
       peers += 1;
-      const ok = oneMessagePerConnection ? conn.writeAndEnd(frame) : conn.write(frame);
+      const ok = oneMessagePerConnection
+        ? conn.writeAndEnd(frame, bytes)
+        : conn.write(frame, bytes);
       if (ok) continue;
-      counters.dropped_send_buffer_full += 1;
-      this.#context.warnings.warning(
-        `send buffer ${conn.peer}`,
-        `${conn.peer} is not reading fast enough: ${conn.unsentBytes} bytes unsent, send_buffer_size reached; message dropped for this peer (${counters.dropped_send_buffer_full} so far).`,
+      this.#context.report(
+        'DATALOGD_ERR_SOCKET_SEND_BUFFER_FULL',
+        `${conn.peer} is not reading fast enough: ${conn.unsentBytes} bytes unsent, send_buffer_size reached; message dropped for this peer`,
       );
     }
-    if (peers === 0) counters.dropped_no_connection += 1;
+    if (peers === 0) this.#unsent();
+  }
+
+  #unsent(): void {
+    if (this.#alone) {
+      this.#context.counters.dropped_no_connection += 1;
+      return;
+    }
+    this.#alone = true;
+    this.#context.report(
+      'DATALOGD_ERR_SOCKET_NO_CONNECTION',
+      'No client is connected; messages are not sent until one connects',
+    );
   }
 
   async close(): Promise<void> {
@@ -99,7 +131,6 @@ export class SocketServer {
       server.on('error', (err) => {
         this.#context.log.error(`Server error: ${err.message}`);
       });
-      this.#bindFailures = 0;
       this.#backoff.reset();
       const bound = this.address;
       const where = bound === undefined ? `${host}:${port}` : describeAddress(bound, host);
@@ -111,28 +142,27 @@ export class SocketServer {
     server.close();
     if (this.#server === server) this.#server = undefined;
     if (this.#closed) return;
-    this.#bindFailures += 1;
     const delay = this.#backoff.next();
-    const message = `Unable to start server on ${this.#settings.host || '*'}:${this.#settings.port}: ${bindReason(err)}; retrying in ${(delay / 1000).toFixed(1)} s.`;
-    if (this.#bindFailures === 1) this.#context.log.error(message);
-    else this.#context.warnings.error('bind', message);
+    this.#context.report(
+      'DATALOGD_ERR_SOCKET_BIND',
+      `Unable to start server on ${this.#settings.host || '*'}:${this.#settings.port}: ${bindReason(err)}; retrying in ${(delay / 1000).toFixed(1)} s`,
+    );
     this.#retryTimer = setTimeout(() => {
       this.#listen();
     }, delay);
   }
 
   #accept(socket: Socket): void {
-    const counters = this.#context.counters;
     if (this.#closed || this.#connections.size >= this.#settings.maxConnections) {
-      counters.connections_refused += 1;
-      this.#context.warnings.warning(
-        'max connections',
-        `Refusing connection from ${formatPeer(socket)}: max_connections (${this.#settings.maxConnections}) reached (${counters.connections_refused} refused so far).`,
+      this.#context.report(
+        'DATALOGD_ERR_SOCKET_MAX_CONNECTIONS',
+        `Refusing connection from ${formatPeer(socket)}: max_connections (${this.#settings.maxConnections}) reached`,
       );
       socket.destroy();
       return;
     }
-    counters.connections_opened += 1;
+    this.#context.counters.connections_opened += 1;
+    this.#alone = false;
     const conn = new Connection(socket, this.#context, (closed) => {
       this.#connections.delete(closed);
     });
