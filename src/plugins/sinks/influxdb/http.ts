@@ -120,5 +120,9 @@ function readReply(reply: http.IncomingMessage): Promise<string> {
       resolve(Buffer.concat(chunks).subarray(0, MAX_REPLY_BYTES).toString('utf8'));
     });
     reply.on('error', reject);
+    reply.on('close', () => {
+      // Settles nothing once 'end' has resolved; a reply cut off without an error fails.
+      if (!reply.complete) reject(new Error('the reply was cut off'));
+    });
   });
 }

@@ -144,6 +144,34 @@ describe('HttpClient', () => {
     client.close();
   });
 
+  test('a reply cut off half way fails retriably, not a hang', async () => {
+    const cutting = http.createServer((request, response) => {
+      request.resume();
+      response.writeHead(500, { 'content-length': '100' });
+      response.write('{"error":"part');
+      setTimeout(() => {
+        response.socket?.destroy();
+      }, 20);
+    });
+    await new Promise<void>((resolve) => cutting.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(cutting.address() as net.AddressInfo).port}`;
+    const client = new HttpClient({ url, timeoutMs: 60_000 });
+    try {
+      await assert.rejects(
+        client.post('/write', 'm f=1 1', 'text/plain', new AbortController().signal),
+        (err: unknown) => err instanceof WriteFailure && err.kind === 'unavailable',
+      );
+    } finally {
+      client.close();
+      cutting.closeAllConnections();
+      await new Promise<void>((resolve) => {
+        cutting.close(() => {
+          resolve();
+        });
+      });
+    }
+  });
+
   test('https: is spoken to an https URL (here to a plain HTTP server, which fails retriably)', async () => {
     const client = new HttpClient({
       url: server.url.replace('http:', 'https:'),
