@@ -202,6 +202,43 @@ export const RUNTIME_EVENTS = {
     summary:
       "Messages still in a client's queue when it closed, or sent to it after, were not delivered.",
   },
+  // InfluxDB sinks (docs/influxdb.md); the first four come from the shared batch writer.
+  DATALOGD_ERR_INFLUX_BUFFER_FULL: {
+    counter: 'points_dropped',
+    level: 'warning',
+    summary:
+      'An InfluxDB sink dropped its oldest buffered points to make room (or got points after close).',
+  },
+  DATALOGD_ERR_INFLUX_REFUSED: {
+    counter: 'points_rejected',
+    level: 'error',
+    summary: 'The InfluxDB server refused a batch of points (bad line protocol, type conflict).',
+  },
+  DATALOGD_ERR_INFLUX_WRITE_FAILED: {
+    counter: 'write_failures',
+    level: 'warning',
+    summary: 'A write to InfluxDB failed; the points are kept and retried with backoff.',
+  },
+  DATALOGD_ERR_INFLUX_UNSENT_AT_CLOSE: {
+    counter: 'points_unsent_at_close',
+    level: 'warning',
+    summary: 'An InfluxDB sink closed with points its server had not acknowledged.',
+  },
+  DATALOGD_ERR_INFLUX_RECORD_SKIPPED: {
+    counter: 'records_skipped',
+    level: 'warning',
+    summary: 'An InfluxDB sink skipped an item: not a record, or no value it can store.',
+  },
+  DATALOGD_ERR_INFLUX_BAD_TIMESTAMP: {
+    counter: 'bad_timestamps',
+    level: 'warning',
+    summary: "A record's timestamp was unusable; the receipt time was written instead.",
+  },
+  DATALOGD_ERR_INFLUX_NAME_ALTERED: {
+    counter: 'names_altered',
+    level: 'warning',
+    summary: 'A name or tag that line protocol cannot carry as it is was written altered.',
+  },
 } as const satisfies Record<string, RuntimeEventSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES | RuntimeCode;

@@ -62,13 +62,16 @@ export function seconds(fallback: number, range: SecondsRange = {}) {
   return schema.default(fallback);
 }
 
-/** A TCP or UDP port; 0 lets the operating system choose where that makes sense. */
+/**
+ * A TCP or UDP port; 0 lets the operating system choose where that makes sense. The
+ * default sits before the conversion, where the generated docs (the input side) show it.
+ */
 export function port(fallback: number) {
   return z
     .union([z.number(), z.string().regex(/^\d+$/, 'must be a port number')])
+    .default(fallback)
     .transform(Number)
-    .pipe(z.number().int().min(0).max(65535))
-    .default(fallback);
+    .pipe(z.number().int().min(0).max(65535));
 }
 
 /** A path to a file or directory; relative paths start from the working directory. */

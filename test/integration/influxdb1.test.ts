@@ -2,8 +2,15 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DaemonProcess, REPO_ROOT, makeSandbox, type Sandbox } from '../helpers/daemon.js';
-import { InfluxdServer, waitUntil, writeFixturePlugin } from '../helpers/influxd.js';
+import {
+  DaemonProcess,
+  REPO_ROOT,
+  makeSandbox,
+  runDaemon,
+  type Sandbox,
+} from '../helpers/daemon.js';
+import { InfluxdServer, writeFixturePlugin } from '../helpers/influxd.js';
+import { waitUntil } from '../helpers/wait.js';
 
 let sandbox: Sandbox;
 let pluginDir: string;
@@ -206,7 +213,12 @@ describe('InfluxDBDataSink against a real InfluxDB 1.x', () => {
         ['temperature_B', 'float'],
       ]);
       assert.match(daemon.stderr, /db: .*records_received=7 records_skipped=2 .*points_written=5/);
-      assert.match(daemon.stderr, /WARNING \[db\] Skipped a record: its value is null/);
+      assert.equal(
+        daemon.stderr.split('\n').filter((l) => l.includes('[DATALOGD_ERR_INFLUX_RECORD_SKIPPED]'))
+          .length,
+        2,
+      );
+      assert.match(daemon.stderr, /WARNING \[db\] \[DATALOGD_ERR_INFLUX_RECORD_SKIPPED\] /);
     } finally {
       await server.cleanup();
     }
@@ -271,7 +283,7 @@ describe('InfluxDBDataSink against a real InfluxDB 1.x', () => {
       try {
         await daemon.waitForStdoutLines(40);
         await daemon.waitForStderr(
-          /WARNING \[db\] Cannot write to http:\/\/127\.0\.0\.1:\d+ database "walk": .*ECONNREFUSED/,
+          /WARNING \[db\] \[DATALOGD_ERR_INFLUX_WRITE_FAILED\] .*http:\/\/127\.0\.0\.1:\d+ database "walk".*ECONNREFUSED/,
         );
         const whileDown = printedKeys(daemon).length;
         await server.start();
@@ -279,11 +291,11 @@ describe('InfluxDBDataSink against a real InfluxDB 1.x', () => {
           async () => (await countValues(server, 'walk')) >= whileDown,
           `the ${whileDown} records written while the server was down`,
         );
-        await daemon.waitForStderr(/INFO \[db\] Writing to .* again after/);
       } finally {
         assert.equal(await daemon.stop(), 0, daemon.stderr);
       }
       const total = await assertAllArrived(daemon, server, 'walk');
+      assert.match(daemon.stderr, /db: .*\bwrite_failures=[1-9]/);
       assert.ok(total >= 80, `${total} records`);
     } finally {
       await server.cleanup();
@@ -302,7 +314,7 @@ describe('InfluxDBDataSink against a real InfluxDB 1.x', () => {
         await server.kill();
         const atKill = printedKeys(daemon).length;
         await waitUntil(() => printedKeys(daemon).length >= atKill + 60, '30 receipts while down');
-        await daemon.waitForStderr(/WARNING \[db\] Cannot write to/);
+        await daemon.waitForStderr(/WARNING \[db\] \[DATALOGD_ERR_INFLUX_WRITE_FAILED\] /);
         await server.start();
         const beforeRestart = printedKeys(daemon).length;
         await waitUntil(
@@ -313,6 +325,7 @@ describe('InfluxDBDataSink against a real InfluxDB 1.x', () => {
         assert.equal(await daemon.stop(), 0, daemon.stderr);
       }
       await assertAllArrived(daemon, server, 'crash');
+      assert.match(daemon.stderr, /db: .*\bwrite_failures=[1-9]/);
     } finally {
       await server.cleanup();
     }
@@ -396,14 +409,48 @@ describe('InfluxDBDataSink against a real InfluxDB 1.x', () => {
       }`;
       const daemon = new DaemonProcess(['-v', '-p', pluginDir, '-g', wrong], sandbox.env);
       try {
-        await daemon.waitForStderr(/Cannot write to .*HTTP 401/);
+        await daemon.waitForStderr(/\[DATALOGD_ERR_INFLUX_WRITE_FAILED\] .*HTTP 401/);
       } finally {
         assert.equal(await daemon.stop(), 0, daemon.stderr);
       }
       assert.ok(!daemon.stderr.includes(PASSWORD));
       assert.match(daemon.stderr, /points_unsent_at_close=1/);
+      assert.match(daemon.stderr, /\[DATALOGD_ERR_INFLUX_UNSENT_AT_CLOSE\] /);
     } finally {
       await server.cleanup();
     }
+  });
+
+  test('a *_env option naming an unset variable, and retry_min above retry_max, stop the start with the other graph problems', async () => {
+    const graph = `digraph {
+      walk [class=RandomWalkDataSource, interval=0.1];
+      one [class=InfluxDBDataSink, host="127.0.0.1", port=8086, password_env=DATALOGD_TEST_UNSET_PW];
+      two [class=InfluxDB2DataSink, token_env=DATALOGD_TEST_UNSET_TOKEN, retry_min=3, retry_max=1];
+      three [class=InfluxDB2DataSink, token_env=DATALOGD_TEST_SET_TOKEN, colour=red];
+      walk -> one;
+      walk -> two;
+      walk -> three;
+    }`;
+    const env: NodeJS.ProcessEnv = { ...sandbox.env, DATALOGD_TEST_SET_TOKEN: 'tok-0a9f33c1' };
+    delete env.DATALOGD_TEST_UNSET_PW;
+    delete env.DATALOGD_TEST_UNSET_TOKEN;
+    const { code, stdout, stderr } = await runDaemon(['-g', graph], env);
+    assert.equal(code, 1, stderr);
+    const problems = stderr.split('\n').filter((line) => line.trimStart().startsWith('- ['));
+    // The schema problems (an unknown option, the retry range) come with the graph's, the
+    // variable of "one" from the validate hook; "two" is not checked further, its options
+    // being wrong already.
+    assert.equal(problems.length, 3, stderr);
+    assert.match(stderr, /\[DATALOGD_ERR_UNKNOWN_OPTION\] .*node "three".*"colour"/);
+    assert.match(
+      stderr,
+      /\[DATALOGD_ERR_OPTION_TYPE\] .*node "two": option "retry_min" .*retry_max/,
+    );
+    assert.match(
+      stderr,
+      /\[DATALOGD_ERR_OPTION_TYPE\] .*node "one": option "password_env" names the environment variable DATALOGD_TEST_UNSET_PW, which is not set/,
+    );
+    assert.doesNotMatch(stderr, /Initialising node/);
+    assert.ok(!stderr.includes('tok-0a9f33c1') && !stdout.includes('tok-0a9f33c1'));
   });
 });

@@ -3,8 +3,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DaemonProcess, makeSandbox, type Sandbox } from '../helpers/daemon.js';
-import { waitUntil, writeFixturePlugin } from '../helpers/influxd.js';
+import { writeFixturePlugin } from '../helpers/influxd.js';
 import { VictoriaServer, type ExportedSeries } from '../helpers/victoria.js';
+import { waitUntil } from '../helpers/wait.js';
 
 // VictoriaMetrics implements the InfluxDB 2.x write endpoint `/api/v2/write`. It stores a
 // point's fields as series named `<measurement>_<field>` labelled with the point's tags, and
@@ -89,7 +90,7 @@ async function assertAllArrived(
       return stored.length >= printed.length;
     },
     `${printed.length} samples`,
-    10_000,
+    { timeoutMs: 10_000 },
   );
   assert.deepEqual(stored, printed);
   const stats = /db: (.*)$/m.exec(daemon.stderr)?.[1] ?? '';
@@ -205,6 +206,7 @@ describe('InfluxDB2DataSink against VictoriaMetrics /api/v2/write', () => {
         },
       ]);
       assert.match(daemon.stderr, /names_altered=1/);
+      assert.match(daemon.stderr, /WARNING \[db\] \[DATALOGD_ERR_INFLUX_NAME_ALTERED\] /);
     } finally {
       await server.cleanup();
     }
@@ -217,7 +219,7 @@ describe('InfluxDB2DataSink against VictoriaMetrics /api/v2/write', () => {
       try {
         await daemon.waitForStdoutLines(40);
         await daemon.waitForStderr(
-          /WARNING \[db\] Cannot write to http:\/\/127\.0\.0\.1:\d+ bucket "walk" \(org "lab"\): .*ECONNREFUSED/,
+          /WARNING \[db\] \[DATALOGD_ERR_INFLUX_WRITE_FAILED\] .*http:\/\/127\.0\.0\.1:\d+ bucket "walk" \(org "lab"\).*ECONNREFUSED/,
         );
         const whileDown = printedKeys(daemon).length;
         await server.start();
@@ -229,6 +231,7 @@ describe('InfluxDB2DataSink against VictoriaMetrics /api/v2/write', () => {
         assert.equal(await daemon.stop(), 0, daemon.stderr);
       }
       assert.ok((await assertAllArrived(daemon, server, 'down')) >= 80);
+      assert.match(daemon.stderr, /db: .*\bwrite_failures=[1-9]/);
     } finally {
       await server.cleanup();
     }
@@ -248,7 +251,7 @@ describe('InfluxDB2DataSink against VictoriaMetrics /api/v2/write', () => {
         await server.stop();
         const atStop = printedKeys(daemon).length;
         await waitUntil(() => printedKeys(daemon).length >= atStop + 60, '30 receipts while down');
-        await daemon.waitForStderr(/WARNING \[db\] Cannot write to/);
+        await daemon.waitForStderr(/WARNING \[db\] \[DATALOGD_ERR_INFLUX_WRITE_FAILED\] /);
         await server.start();
       } finally {
         await new Promise((resolve) => setTimeout(resolve, 500));
@@ -274,7 +277,7 @@ describe('InfluxDB2DataSink against VictoriaMetrics /api/v2/write', () => {
         await server.kill();
         const atKill = printedKeys(daemon).length;
         await waitUntil(() => printedKeys(daemon).length >= atKill + 60, '30 receipts while down');
-        await daemon.waitForStderr(/WARNING \[db\] Cannot write to/);
+        await daemon.waitForStderr(/WARNING \[db\] \[DATALOGD_ERR_INFLUX_WRITE_FAILED\] /);
         await server.start();
       } finally {
         await new Promise((resolve) => setTimeout(resolve, 500));
@@ -289,7 +292,7 @@ describe('InfluxDB2DataSink against VictoriaMetrics /api/v2/write', () => {
           return afterKill.every((key) => stored.includes(key));
         },
         `the ${afterKill.length} records from the kill on`,
-        10_000,
+        { timeoutMs: 10_000 },
       );
       assert.ok(afterKill.length >= 60);
       assert.equal(new Set(stored).size, stored.length, 'no sample twice');

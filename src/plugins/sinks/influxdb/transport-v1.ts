@@ -1,4 +1,6 @@
-import { ClientHttp, WriteFailure, redactUrl, type LineTransport } from './transport.js';
+import { WriteFailure } from '../../../io/batch-writer.js';
+import { HttpClient } from './http.js';
+import { redactUrl, type LineTransport } from './transport.js';
 
 export interface V1TransportOptions {
   readonly host: string;
@@ -19,10 +21,9 @@ const FORM = 'application/x-www-form-urlencoded';
  */
 export class InfluxV1Transport implements LineTransport {
   readonly target: string;
-  readonly #http: ClientHttp;
+  readonly #http: HttpClient;
   readonly #writePath: string;
   readonly #database: string;
-  readonly #headers: Readonly<Record<string, string>>;
 
   constructor(options: V1TransportOptions) {
     const host =
@@ -30,15 +31,15 @@ export class InfluxV1Transport implements LineTransport {
         ? `[${options.host}]`
         : options.host;
     const url = `${options.ssl ? 'https' : 'http'}://${host}:${options.port}`;
-    this.#http = new ClientHttp({ url, timeoutMs: options.timeoutMs });
+    const anonymous = options.user === '' && options.password === '';
+    const credentials = Buffer.from(`${options.user}:${options.password}`).toString('base64');
+    this.#http = new HttpClient({
+      url,
+      timeoutMs: options.timeoutMs,
+      headers: anonymous ? {} : { authorization: `Basic ${credentials}` },
+    });
     this.#database = options.database;
     this.#writePath = `/write?${new URLSearchParams({ db: options.database, precision: 'ns' }).toString()}`;
-    this.#headers =
-      options.user === '' && options.password === ''
-        ? {}
-        : {
-            authorization: `Basic ${Buffer.from(`${options.user}:${options.password}`).toString('base64')}`,
-          };
     this.target = `${redactUrl(url)} database "${options.database}"`;
   }
 
@@ -46,15 +47,15 @@ export class InfluxV1Transport implements LineTransport {
   async prepare(signal: AbortSignal): Promise<void> {
     const q = `CREATE DATABASE ${quoteIdentifier(this.#database)}`;
     const body = new URLSearchParams({ q }).toString();
-    const reply = await this.#http.post('/query', body, FORM, signal, this.#headers);
+    const reply = await this.#http.post('/query', body, FORM, signal);
     const error = queryError(reply);
     if (error !== undefined) {
-      throw new WriteFailure(`CREATE DATABASE failed: ${error}`, { retriable: false });
+      throw new WriteFailure(`CREATE DATABASE failed: ${error}`, { kind: 'refused' });
     }
   }
 
-  async write(body: string, signal: AbortSignal): Promise<void> {
-    await this.#http.post(this.#writePath, body, LINES, signal, this.#headers);
+  async write(lines: readonly string[], signal: AbortSignal): Promise<void> {
+    await this.#http.post(this.#writePath, lines.join('\n'), LINES, signal);
   }
 
   close(): void {
@@ -68,7 +69,13 @@ export function quoteIdentifier(name: string): string {
 }
 
 /** The error text of a 1.x `/query` reply (`{"error": ...}` or in the first result), if any. */
-function queryError(reply: unknown): string | undefined {
+function queryError(text: string): string | undefined {
+  let reply: unknown;
+  try {
+    reply = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
   if (typeof reply !== 'object' || reply === null) return undefined;
   const top = (reply as { error?: unknown }).error;
   if (typeof top === 'string') return top;

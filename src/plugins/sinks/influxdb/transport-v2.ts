@@ -1,4 +1,5 @@
-import { ClientHttp, redactUrl, type LineTransport } from './transport.js';
+import { HttpClient } from './http.js';
+import { redactUrl, type LineTransport } from './transport.js';
 
 export interface V2TransportOptions {
   readonly url: string;
@@ -9,21 +10,19 @@ export interface V2TransportOptions {
 }
 
 /**
- * InfluxDB 2.x (and compatible servers): `POST /api/v2/write?org=...&bucket=...&precision=ns`
- * through the official client's transport, the token in `Authorization: Token ...`.
- * The client's own WriteApi is not used: its retry buffer counts lines only, logs through
- * the console and keeps retry timers of its own; the shared writer replaces it.
+ * InfluxDB 2.x (and compatible servers): `POST /api/v2/write?org=...&bucket=...&precision=ns`,
+ * the token in `Authorization: Token ...` (none without a token).
  */
 export class InfluxV2Transport implements LineTransport {
   readonly target: string;
-  readonly #http: ClientHttp;
+  readonly #http: HttpClient;
   readonly #writePath: string;
 
   constructor(options: V2TransportOptions) {
-    this.#http = new ClientHttp({
+    this.#http = new HttpClient({
       url: options.url,
       timeoutMs: options.timeoutMs,
-      token: options.token,
+      headers: options.token === '' ? {} : { authorization: `Token ${options.token}` },
     });
     const query = new URLSearchParams({
       org: options.org,
@@ -34,8 +33,8 @@ export class InfluxV2Transport implements LineTransport {
     this.target = `${redactUrl(options.url)} bucket "${options.bucket}" (org "${options.org}")`;
   }
 
-  async write(body: string, signal: AbortSignal): Promise<void> {
-    await this.#http.post(this.#writePath, body, 'text/plain; charset=utf-8', signal);
+  async write(lines: readonly string[], signal: AbortSignal): Promise<void> {
+    await this.#http.post(this.#writePath, lines.join('\n'), 'text/plain; charset=utf-8', signal);
   }
 
   close(): void {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
-import { setLogWriter, type LogWriter } from '../../../../../src/core/log.js';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import { validateOptions } from '../../../../../src/core/options.js';
 import { loadBuiltinPlugins } from '../../../../../src/plugins/index.js';
 import {
@@ -11,10 +10,10 @@ import {
   type InfluxDBOptions,
 } from '../../../../../src/plugins/sinks/influxdb/index.js';
 import { FakeInfluxServer } from '../../../../helpers/influxd.js';
+import { captureLogEachTest } from '../../../../helpers/log-capture.js';
 
 let server: FakeInfluxServer;
-let logLines: string[] = [];
-let previousWriter: LogWriter;
+const log = captureLogEachTest();
 
 before(async () => {
   server = await FakeInfluxServer.start();
@@ -25,11 +24,6 @@ after(async () => {
 beforeEach(() => {
   server.requests.length = 0;
   server.reply = () => ({ status: 204 });
-  logLines = [];
-  previousWriter = setLogWriter((line) => logLines.push(line));
-});
-afterEach(() => {
-  setLogWriter(previousWriter);
 });
 
 function v2Options(attributes: Record<string, unknown> = {}): InfluxDB2Options {
@@ -97,6 +91,43 @@ describe('option defaults are Python datalogd', () => {
       ['url', 'token_env'],
     );
   });
+
+  test('retry_min larger than retry_max is a configuration error on retry_min', () => {
+    for (const cls of [InfluxDBDataSink, InfluxDB2DataSink]) {
+      const result = validateOptions('db', cls.name, cls.optionsSchema, {
+        retry_min: 10,
+        retry_max: 2,
+      });
+      assert.deepEqual(
+        result.problems.map((p) => [p.code, p.option]),
+        [['DATALOGD_ERR_OPTION_TYPE', 'retry_min']],
+      );
+      assert.match(result.problems[0]?.message ?? '', /retry_max \(2\)/);
+      const equal = validateOptions('db', cls.name, cls.optionsSchema, {
+        retry_min: 2,
+        retry_max: 2,
+      });
+      assert.deepEqual(equal.problems, []);
+    }
+  });
+
+  test('port, durations and flags use the shared option pieces', () => {
+    const check = (attributes: Record<string, unknown>): (string | undefined)[] =>
+      validateOptions(
+        'db',
+        'InfluxDBDataSink',
+        InfluxDBDataSink.optionsSchema,
+        attributes,
+      ).problems.map((p) => p.option);
+    assert.deepEqual(check({ port: 0 }), ['port']);
+    assert.deepEqual(check({ port: 70000 }), ['port']);
+    assert.deepEqual(check({ timeout: 0 }), ['timeout']);
+    assert.deepEqual(check({ flush_interval: 1e9 }), ['flush_interval']);
+    assert.deepEqual(check({ close_timeout: 0, ssl: 1, port: '8087' }), []);
+    const o = InfluxDBDataSink.optionsSchema.parse({ ssl: 1, port: '8087' });
+    assert.equal(o.ssl, true);
+    assert.equal(o.port, 8087);
+  });
 });
 
 describe('InfluxDB2DataSink', () => {
@@ -148,10 +179,12 @@ describe('InfluxDB2DataSink', () => {
     assert.equal(stats.records_skipped, 3);
     assert.equal(stats.bad_timestamps, 1);
     assert.equal(stats.points_written, 1);
-    assert.ok(logLines.some((l) => /WARNING .*Skipped a record: it is not a record/.test(l)));
-    assert.ok(logLines.some((l) => /Skipped a record: its value is a list/.test(l)));
-    assert.ok(logLines.some((l) => /Skipped a record: the value NaN cannot be stored/.test(l)));
-    assert.ok(logLines.some((l) => /timestamp is neither a Date nor ISO 8601/.test(l)));
+    const skips = log.current.withCode('DATALOGD_ERR_INFLUX_RECORD_SKIPPED');
+    assert.equal(skips.length, 3);
+    assert.ok(skips.every((line) => / WARNING /.test(line)));
+    assert.equal(new Set(skips.map((l) => l.replace(/ \(\d+ so far\)$/, ''))).size, 3, 'reasons');
+    assert.match(skips.at(-1) ?? '', /\(3 so far\)$/);
+    assert.equal(log.current.withCode('DATALOGD_ERR_INFLUX_BAD_TIMESTAMP').length, 1);
   });
 
   test('a line break in a tag is written as \\n and counted', async () => {
@@ -161,6 +194,7 @@ describe('InfluxDB2DataSink', () => {
     await sink.close();
     assert.deepEqual(writtenLines(), ['measurement,note=two\\nlines,run_id=R data=1 0']);
     assert.equal(sink.stats().names_altered, 1);
+    assert.equal(log.current.withCode('DATALOGD_ERR_INFLUX_NAME_ALTERED').length, 1);
   });
 
   test('the default run_id is the start time, YYYYMMDD-HHMMSS', () => {
@@ -174,6 +208,7 @@ describe('InfluxDB2DataSink', () => {
     await sink.close();
     sink.receive({ value: 1 });
     assert.equal(sink.stats().points_dropped, 1);
+    assert.equal(log.current.withCode('DATALOGD_ERR_INFLUX_BUFFER_FULL').length, 1);
     assert.equal(server.requests.length, 0);
   });
 });
@@ -252,11 +287,14 @@ describe('credentials', () => {
     await sink.close();
     assert.ok(server.requests.length >= 1);
     assert.equal(server.requests[0]?.headers.authorization, `Token ${TOKEN}`);
-    assert.ok(
-      logLines.some((l) => /HTTP 401/.test(l)),
-      logLines.join('\n'),
+    assert.match(
+      log.current.withCode('DATALOGD_ERR_INFLUX_WRITE_FAILED')[0] ?? '',
+      /HTTP 401/,
+      log.current.text(),
     );
-    assert.ok(!logLines.join('\n').includes(TOKEN));
+    assert.ok((sink.stats().write_failures ?? 0) >= 1);
+    assert.equal(sink.stats().points_unsent_at_close, 1);
+    assert.ok(!log.current.text().includes(TOKEN));
     assert.ok(!inspect(sink, { depth: 10 }).includes(TOKEN));
   });
 
@@ -288,17 +326,52 @@ describe('credentials', () => {
       await sink.close();
       const basic = (server.to('/write')[0]?.headers.authorization ?? '').replace('Basic ', '');
       assert.equal(Buffer.from(basic, 'base64').toString(), `me:${PASSWORD}`);
-      assert.ok(!logLines.join('\n').includes(PASSWORD));
+      assert.ok(!log.current.text().includes(PASSWORD));
     } finally {
       delete process.env.DATALOGD_TEST_INFLUX_PW;
     }
   });
 
-  test('a missing environment variable stops construction, naming the variable only', () => {
+  test('a missing environment variable is a configuration problem of the option, naming the variable only', async () => {
     delete process.env.DATALOGD_TEST_MISSING;
-    assert.throws(
-      () => new InfluxDB2DataSink(v2Options({ token_env: 'DATALOGD_TEST_MISSING' })),
-      /option "token_env" names the environment variable DATALOGD_TEST_MISSING, which is not set/,
-    );
+    process.env.DATALOGD_TEST_SET = PASSWORD;
+    try {
+      const v2 = await InfluxDB2DataSink.validate(
+        v2Options({ token_env: 'DATALOGD_TEST_MISSING' }),
+        'db',
+      );
+      assert.deepEqual(
+        v2.map((p) => [p.code, p.node, p.option]),
+        [['DATALOGD_ERR_OPTION_TYPE', 'db', 'token_env']],
+      );
+      assert.match(
+        v2[0]?.message ?? '',
+        /^node "db": option "token_env" names the environment variable DATALOGD_TEST_MISSING, which is not set/,
+      );
+      const v1 = await InfluxDBDataSink.validate(
+        v1Options({ password_env: 'DATALOGD_TEST_MISSING' }),
+        'one',
+      );
+      assert.deepEqual(
+        v1.map((p) => p.option),
+        ['password_env'],
+      );
+      assert.deepEqual(
+        await InfluxDBDataSink.validate(v1Options({ password_env: 'DATALOGD_TEST_SET' }), 'one'),
+        [],
+      );
+      assert.deepEqual(await InfluxDB2DataSink.validate(v2Options(), 'db'), []);
+      assert.ok(!inspect(v1, { depth: 5 }).includes(PASSWORD));
+    } finally {
+      delete process.env.DATALOGD_TEST_SET;
+    }
+  });
+
+  test('a sink built without validation still refuses to start without its variable', () => {
+    delete process.env.DATALOGD_TEST_MISSING;
+    const sink = new InfluxDB2DataSink(v2Options({ token_env: 'DATALOGD_TEST_MISSING' }));
+    assert.throws(() => {
+      sink.start();
+    }, /option "token_env" names the environment variable DATALOGD_TEST_MISSING, which is not set/);
   });
 });

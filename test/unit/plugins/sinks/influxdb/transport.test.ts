@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { HttpError } from '@influxdata/influxdb-client';
 import { FakeInfluxServer, freePort } from '../../../../helpers/influxd.js';
-import {
-  WriteFailure,
-  classifyFailure,
-  redactUrl,
-} from '../../../../../src/plugins/sinks/influxdb/transport.js';
+import { WriteFailure } from '../../../../../src/io/batch-writer.js';
+import { httpFailure, redactUrl } from '../../../../../src/plugins/sinks/influxdb/transport.js';
 import {
   InfluxV1Transport,
   quoteIdentifier,
@@ -58,7 +54,7 @@ describe('InfluxV2Transport', () => {
   test('POSTs the lines to /api/v2/write with org, bucket, ns precision and the token', async () => {
     server.requests.length = 0;
     const transport = v2Transport({ token: 's3cr3t-token==', org: 'my org', bucket: 'b/1' });
-    await transport.write('m f=1 1\nm f=2 2', signal());
+    await transport.write(['m f=1 1', 'm f=2 2'], signal());
     transport.close();
     const [request] = server.requests;
     assert.ok(request);
@@ -78,7 +74,7 @@ describe('InfluxV2Transport', () => {
   test('no Authorization header without a token', async () => {
     server.requests.length = 0;
     const transport = v2Transport({ token: '' });
-    await transport.write('m f=1 1', signal());
+    await transport.write(['m f=1 1'], signal());
     transport.close();
     assert.equal(server.requests[0]?.headers.authorization, undefined);
   });
@@ -87,7 +83,7 @@ describe('InfluxV2Transport', () => {
     server.reply = () => ({ status: 400, body: '{"code":"invalid","message":"unable to parse"}' });
     const transport = v2Transport();
     try {
-      await assert.rejects(transport.write('bad', signal()), (err: unknown) => {
+      await assert.rejects(transport.write(['bad'], signal()), (err: unknown) => {
         assert.ok(err instanceof WriteFailure);
         assert.equal(err.retriable, false);
         assert.equal(err.status, 400);
@@ -105,7 +101,7 @@ describe('InfluxV1Transport', () => {
   test('POSTs to /write?db=...&precision=ns with Basic credentials, never in the URL', async () => {
     server.requests.length = 0;
     const transport = v1Transport({ user: 'admin', password: 'pa:ss word', database: 'lab data' });
-    await transport.write('m f=1 1', signal());
+    await transport.write(['m f=1 1'], signal());
     transport.close();
     const [request] = server.requests;
     assert.ok(request);
@@ -159,7 +155,7 @@ describe('InfluxV1Transport', () => {
     server.reply = () => ({ status: 404, body: '{"error":"database not found: \\"d\\""}' });
     const transport = v1Transport();
     try {
-      await assert.rejects(transport.write('m f=1 1', signal()), (err: unknown) => {
+      await assert.rejects(transport.write(['m f=1 1'], signal()), (err: unknown) => {
         assert.ok(err instanceof WriteFailure);
         assert.equal(err.retriable, true);
         assert.equal(err.needsPrepare, true);
@@ -174,7 +170,7 @@ describe('InfluxV1Transport', () => {
   test('a server that is not there: retriable, with the system error code', async () => {
     const port = await freePort();
     const transport = v1Transport({ port });
-    await assert.rejects(transport.write('m f=1 1', signal()), (err: unknown) => {
+    await assert.rejects(transport.write(['m f=1 1'], signal()), (err: unknown) => {
       assert.ok(err instanceof WriteFailure);
       assert.equal(err.retriable, true);
       assert.match(err.message, /ECONNREFUSED/);
@@ -188,7 +184,7 @@ describe('InfluxV1Transport', () => {
     const transport = v1Transport();
     const controller = new AbortController();
     controller.abort();
-    await assert.rejects(transport.write('m f=1 1', controller.signal), WriteFailure);
+    await assert.rejects(transport.write(['m f=1 1'], controller.signal), WriteFailure);
     transport.close();
   });
 
@@ -199,7 +195,7 @@ describe('InfluxV1Transport', () => {
   });
 });
 
-describe('classifyFailure', () => {
+describe('httpFailure', () => {
   const cases: readonly (readonly [number, boolean])[] = [
     [400, false],
     [401, true],
@@ -214,16 +210,21 @@ describe('classifyFailure', () => {
   ];
   for (const [status, retriable] of cases) {
     test(`HTTP ${status} is ${retriable ? '' : 'not '}retried`, () => {
-      const failure = classifyFailure(new HttpError(status, 'x', 'body text'));
+      const failure = httpFailure(status, ' body text\n');
       assert.equal(failure.retriable, retriable);
       assert.equal(failure.status, status);
       assert.equal(failure.message, `HTTP ${status}: body text`);
     });
   }
 
-  test('unknown errors are retried (the points are kept)', () => {
-    assert.equal(classifyFailure(new Error('socket hang up')).retriable, true);
-    assert.equal(classifyFailure('weird').retriable, true);
+  test('401, 403 and 404 are denials: retried, but a denied prepare step is skipped', () => {
+    for (const status of [401, 403, 404]) assert.equal(httpFailure(status, '').kind, 'denied');
+    assert.equal(httpFailure(400, '').kind, 'refused');
+    assert.equal(httpFailure(503, '').kind, 'unavailable');
+  });
+
+  test('a long reply is cut to 300 characters in the message', () => {
+    assert.equal(httpFailure(400, 'x'.repeat(1000)).message, `HTTP 400: ${'x'.repeat(300)}`);
   });
 });
 
