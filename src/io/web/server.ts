@@ -497,7 +497,10 @@ function plain(response: ServerResponse, status: number, text: string): void {
 
 function refuseUpgrade(socket: Duplex, status: number, text: string): void {
   if (socket.writable) {
-    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    // Destroyed once written: a refused peer that keeps its end open must not hold the port.
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => {
+      socket.destroy();
+    });
   } else {
     socket.destroy();
   }
