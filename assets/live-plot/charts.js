@@ -19,7 +19,13 @@ function seriesOf(trace) {
     width: trace.line ? trace.width : 0,
     dash: trace.dash.length > 0 ? trace.dash : undefined,
     spanGaps: true,
-    points: { show: trace.points, size: trace.pointSize, fill: trace.color, stroke: trace.color },
+    // Undefined keeps uPlot's own rule: points shown where they are sparse (a lone point).
+    points: {
+      show: trace.points ? true : undefined,
+      size: trace.pointSize,
+      fill: trace.color,
+      stroke: trace.color,
+    },
     paths: trace.line ? undefined : () => null,
   };
 }
