@@ -110,7 +110,7 @@ async function inPage(
   what: string,
   timeoutMs = 10_000,
 ): Promise<void> {
-  await waitUntil(async () => (await page.evaluate<boolean>(expression)) === true, what, {
+  await waitUntil(async () => await page.evaluate<boolean>(expression), what, {
     timeoutMs,
   });
 }
@@ -172,8 +172,8 @@ test('the live plot in chromium: layout, values at their times, growth, backlog,
       grown[0]?.[0],
       [0, 1, 2, 3, 4, 5].map((s) => T0 + s * 1000),
     );
-    assert.deepEqual(grown[0]?.[1], [21.5, 22.5, 23.5, 24.5, 25.5, 26.5]);
-    assert.deepEqual(grown[0]?.[2], [19.25, null, null, null, null, null], 'TC 2 has one point');
+    assert.deepEqual(grown[0][1], [21.5, 22.5, 23.5, 24.5, 25.5, 26.5]);
+    assert.deepEqual(grown[0][2], [19.25, null, null, null, null, null], 'TC 2 has one point');
 
     // Bad input: no trace matches, no value, not a number. Counted, shown, nothing breaks.
     await send(running.feedPort, [
@@ -205,13 +205,13 @@ test('the live plot in chromium: layout, values at their times, growth, backlog,
 
     // Downloads: the visible data as CSV, the charts as PNG.
     const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#csv')]);
-    const csvText = await readFile((await csv.path()) ?? '', 'utf8');
+    const csvText = await readFile(await csv.path(), 'utf8');
     const lines = csvText.trim().split('\r\n');
     assert.equal(lines[0], 'timestamp,TC 1 (C),TC 2 (C),Inlet (l/min)');
     assert.equal(lines[1], `${at(0)},21.5,19.25,0.75`);
     assert.equal(lines.length, 7);
     const [png] = await Promise.all([page.waitForEvent('download'), page.click('#png')]);
-    const pngBytes = await readFile((await png.path()) ?? '');
+    const pngBytes = await readFile(await png.path());
     assert.deepEqual([...pngBytes.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG file');
 
     // Pause stops the view from following; new data still arrives.

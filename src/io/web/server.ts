@@ -498,9 +498,12 @@ function plain(response: ServerResponse, status: number, text: string): void {
 function refuseUpgrade(socket: Duplex, status: number, text: string): void {
   if (socket.writable) {
     // Destroyed once written: a refused peer that keeps its end open must not hold the port.
-    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => {
-      socket.destroy();
-    });
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      () => {
+        socket.destroy();
+      },
+    );
   } else {
     socket.destroy();
   }

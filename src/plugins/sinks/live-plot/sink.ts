@@ -43,11 +43,13 @@ export interface LivePlotConfig {
 
 /** Limits of one page's connection. */
 export const PAGE_LIMITS = {
-  /** Batches waiting for a page; at 60 a second this is seconds of lag, then a resync. */
+  /** Batches waiting for a page: at 60 a second, 8 s of lag; then it resynchronises. */
   maxMessages: 512,
-  maxBytes: 8 * 1024 * 1024,
-  highWaterBytes: 1024 * 1024,
-  stallMs: 10_000,
+  /** About 13 s of 10,000 points a second. */
+  maxBytes: 4 * 1024 * 1024,
+  highWaterBytes: 512 * 1024,
+  /** A tab that reads nothing for this long is dropped; it reconnects when it wakes. */
+  stallMs: 5000,
 };
 /** Points per backlog message: small enough to interleave, large enough to be cheap. */
 const BACKLOG_CHUNK = 8192;

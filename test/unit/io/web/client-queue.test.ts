@@ -157,7 +157,7 @@ test('a socket that finishes no write for the stall time, with messages waiting,
     mock.timers.tick(1);
     assert.equal(socket.terminated, true);
     assert.equal(seen[0]?.code, 'DATALOGD_ERR_WEB_CLIENT_STALLED');
-    assert.match(seen[0]?.message ?? '', /a page stopped reading/);
+    assert.match(seen[0].message, /a page stopped reading/);
   } finally {
     mock.timers.reset();
   }

@@ -232,7 +232,9 @@ test('WebSocket routes: upgrades accepted, a foreign Origin refused, the connect
     assert.deepEqual(codes, ['DATALOGD_ERR_WEB_REFUSED', 'DATALOGD_ERR_WEB_CLIENTS_FULL']);
     await assert.rejects(openSocket(`ws://127.0.0.1:${server.port}/other`), /status 404/);
     const closed = new Promise<number>((resolve) =>
-      b.once('close', (code: number) => resolve(code)),
+      b.once('close', (code: number) => {
+        resolve(code);
+      }),
     );
     a.terminate();
     await server.close();
@@ -287,7 +289,11 @@ test('a port in use is reported to every user and retried until it is free', asy
     assert.deepEqual(codes, ['DATALOGD_ERR_WEB_LISTEN']);
     assert.match(messages[0] ?? '', /EADDRINUSE/);
     assert.equal(lease.server.port, undefined);
-    await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    await new Promise<void>((resolve) =>
+      blocker.close(() => {
+        resolve();
+      }),
+    );
     await waitUntil(() => lease.server.port === port, 'the retry to bind', { timeoutMs: 5000 });
     assert.equal((await get(port, '/')).status, 200);
   } finally {

@@ -125,7 +125,7 @@ test('a page gets the layout, then what the sink holds, then live points; skips 
     const [hello] = page.messages;
     assert.equal(hello?.type, 'hello');
     assert.deepEqual(
-      hello?.panels?.map((p) => [p.ylabel, p.traces.map((t) => [t.name, t.units])]),
+      hello.panels?.map((p) => [p.ylabel, p.traces.map((t) => [t.name, t.units])]),
       [
         [
           'T',

@@ -20,7 +20,7 @@ test('the default: one panel, one white trace that takes every record (as Python
   assert.equal(layout.panels.length, 1);
   assert.equal(layout.panels[0]?.ylabel, 'Value (a.u.)');
   assert.deepEqual(
-    layout.panels[0]?.traces.map((t) => [t.name, t.pen.color, t.selector]),
+    layout.panels[0].traces.map((t) => [t.name, t.pen.color, t.selector]),
     [['Trace 1', 'rgb(255, 255, 255)', []]],
   );
   assert.deepEqual(layoutOf([{}]), layout, 'an empty panel takes the defaults, as in Python');
@@ -61,7 +61,7 @@ test('panels and traces as the Python docs write them', () => {
     ],
   );
   assert.equal(layout.panels[0]?.traces[1]?.points, true, 'a symbol draws the points');
-  assert.equal(layout.panels[0]?.traces[1]?.pen.width, 2);
+  assert.equal(layout.panels[0].traces[1].pen.width, 2);
   assert.deepEqual(layout.ignored, ['symbolBrush']);
 });
 
@@ -70,7 +70,7 @@ test('a plotlayout written as Python, with tuples, True and None, is read too', 
     "[{'ylabel': 'V', 'traces': [{'name': 'a', 'pen': (255, 0, 0), 'selector': [('id', 'A_0'),], 'symbol': None}]}]";
   const layout = layoutOf(text);
   assert.equal(layout.panels[0]?.traces[0]?.pen.color, 'rgb(255, 0, 0)');
-  assert.deepEqual(layout.panels[0]?.traces[0]?.selector, [['id', 'A_0']]);
+  assert.deepEqual(layout.panels[0].traces[0].selector, [['id', 'A_0']]);
   assert.deepEqual(parsePythonLiteral("{'a': (1,), 'b': True, 'c': \"it's\", 'd': [1, 2,]}"), {
     a: [1],
     b: true,

@@ -37,7 +37,7 @@ test('what cannot be plotted says why', () => {
     assert.deepEqual(
       readPoint({ value }, NOW),
       { ok: false, reason: 'not numeric' },
-      String(value),
+      JSON.stringify(value),
     );
   }
   for (const timestamp of ['yesterday', new Date(NaN), [2024], NaN]) {
