@@ -5,6 +5,7 @@
  * `acquireWebServer` (shared.ts); plot pages, metrics, health and tap all register here.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { Backoff, sleep } from '../../core/backoff.js';
@@ -63,6 +64,7 @@ const DEFAULT_HEARTBEAT_MS = 30_000;
 /** Pages send nothing but pongs; anything large from a browser is a mistake or an attack. */
 const MAX_INCOMING_MESSAGE_BYTES = 4096;
 const CLOSE_GRACE_MS = 500;
+const WILDCARD = new Set(['0.0.0.0', '::', '']);
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': 'nosniff',
@@ -120,7 +122,10 @@ export class WebServer {
 
   /** The URL of `path` on this server, once it listens. */
   url(path = '/'): string | undefined {
-    return this.#port === undefined ? undefined : webUrl(this.address.host, this.#port, path);
+    if (this.#port === undefined) return undefined;
+    // 0.0.0.0 is where the server listens, not a place a browser can go.
+    const host = WILDCARD.has(this.address.host) ? hostname() : this.address.host;
+    return webUrl(host, this.#port, path);
   }
 
   get webSocketCount(): number {
