@@ -12,6 +12,11 @@ function axisLabel(panel, units) {
   return distinct.length === 0 ? panel.ylabel : `${panel.ylabel} (${distinct.join(', ')})`;
 }
 
+/** The legend's time under the crosshair, to the second, in local time. */
+function timeReadout(_u, ms) {
+  return ms === null || ms === undefined ? '--' : new Date(ms).toLocaleString();
+}
+
 function seriesOf(trace) {
   return {
     label: trace.name,
@@ -68,7 +73,7 @@ export function buildCharts(layout, units, container, events) {
       },
       scales: { x: { time: true } },
       axes: [{ ...AXIS }, { ...AXIS, label: axisLabel(panel, units), size: 60 }],
-      series: [{ label: 'Time' }, ...panel.traces.map(seriesOf)],
+      series: [{ label: 'Time', value: timeReadout }, ...panel.traces.map(seriesOf)],
       hooks: {
         setSelect: [
           (u) => {

@@ -5,7 +5,7 @@ export const DEMO_GRAPH = `digraph {
   walk [class=RandomWalkDataSource, interval=1.0];
   stamp [class=TimeStampDataFilter];
   console [class=LoggingDataSink];
-  plot [class=LivePlotDataSink, title="datalogd demo: random walk", plotlayout="[{'ylabel': 'Value', 'traces': [{'name': 'randomwalk0', 'selector': [['id', 'randomwalk0']]}, {'name': 'randomwalk1', 'selector': [['id', 'randomwalk1']]}]}]"];
+  plot [class=LivePlotDataSink, title="datalogd demo: random walk", plotlayout="[{'ylabel': 'Value', 'traces': [{'name': 'walker 0', 'selector': [['id', '.*0']]}, {'name': 'walker 1', 'selector': [['id', '.*1']]}]}]"];
   walk -> stamp -> console;
   stamp -> plot;
 }`;
