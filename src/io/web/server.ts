@@ -13,8 +13,10 @@ import { errorMessage } from '../../core/errors.js';
 import { getLogger } from '../../core/log.js';
 import type { ReportProblem } from '../../core/node.js';
 import { isLoopback, webUrl, type WebAddress } from './address.js';
+import { refusalOf, type Guard, type Refusal } from './guard.js';
 import { indexPage } from './index-page.js';
-import { presentedToken, tokenCookie, tokenMatches } from './token.js';
+import { html, plain, refuseUpgrade } from './responses.js';
+import { presentedToken, tokenCookie } from './token.js';
 
 export type HttpHandler = (
   request: IncomingMessage,
@@ -85,6 +87,7 @@ export class WebServer {
   readonly #reporters = new Set<ReportProblem>();
   readonly #stop = new AbortController();
   readonly #log = getLogger('web');
+  readonly #guard: Guard;
   #upgrading = 0;
   #webSockets: Promise<WebSocketServer> | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
@@ -97,6 +100,7 @@ export class WebServer {
     this.#token = options.token === '' ? undefined : options.token;
     this.#maxWebSockets = options.maxWebSockets ?? DEFAULT_MAX_WEBSOCKETS;
     this.#heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    this.#guard = { token: this.#token, loopback: isLoopback(options.address.host) };
     this.#http = createServer((request, response) => {
       this.#onRequest(request, response);
     });
@@ -273,7 +277,7 @@ export class WebServer {
       response.end();
       return;
     }
-    const refusal = this.#refusal(request, url, false);
+    const refusal = refusalOf(request, url, this.#guard, false);
     if (refusal !== undefined) {
       this.#reportRefused(route, refusal);
       plain(response, refusal.status, refusal.text);
@@ -310,7 +314,7 @@ export class WebServer {
       refuseUpgrade(socket, 404, 'Not Found');
       return;
     }
-    const refusal = this.#refusal(request, parsed.url, true);
+    const refusal = refusalOf(request, parsed.url, this.#guard, true);
     if (refusal !== undefined) {
       this.#reportRefused(route, refusal);
       refuseUpgrade(socket, refusal.status, refusal.text);
@@ -395,35 +399,7 @@ export class WebServer {
     }
   }
 
-  /**
-   * Why a request is refused, if it is: no valid token when one is set; without a token, a
-   * Host that is not this machine (a DNS-rebinding page), and for WebSockets, an Origin
-   * that is not the page's own (another site's script in the user's browser).
-   */
-  #refusal(
-    request: IncomingMessage,
-    url: URL,
-    upgrade: boolean,
-  ): { status: number; text: string; why: string } | undefined {
-    if (this.#token !== undefined) {
-      if (!tokenMatches(this.#token, presentedToken(request, url)?.value)) {
-        return { status: 401, text: 'Unauthorized', why: 'no valid access token' };
-      }
-    } else if (
-      isLoopback(this.address.host) &&
-      request.headers.host !== undefined &&
-      !isLoopback(hostName(request.headers.host))
-    ) {
-      return { status: 403, text: 'Forbidden', why: 'a Host header that is not this machine' };
-    }
-    const origin = request.headers.origin;
-    if (upgrade && origin !== undefined && originHost(origin) !== request.headers.host) {
-      return { status: 403, text: 'Forbidden', why: 'an Origin that is not the page itself' };
-    }
-    return undefined;
-  }
-
-  #reportRefused(route: Route | undefined, refusal: { why: string }): void {
+  #reportRefused(route: Route | undefined, refusal: Refusal): void {
     const report = route?.report ?? this.#reporters.values().next().value;
     report?.('DATALOGD_ERR_WEB_REFUSED', `refused a request with ${refusal.why}`);
   }
@@ -470,61 +446,5 @@ export class WebServer {
       });
       this.#http.closeAllConnections();
     });
-  }
-}
-
-export function html(response: ServerResponse, body: string): void {
-  response.writeHead(200, {
-    'Content-Type': 'text/html; charset=utf-8',
-    'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-cache',
-  });
-  response.end(body);
-}
-
-export function json(response: ServerResponse, value: unknown, status = 200): void {
-  const body = JSON.stringify(value);
-  response.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-store',
-  });
-  response.end(body);
-}
-
-function plain(response: ServerResponse, status: number, text: string): void {
-  response.writeHead(status, {
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-  });
-  response.end(text);
-}
-
-function refuseUpgrade(socket: Duplex, status: number, text: string): void {
-  if (socket.writable) {
-    // Destroyed once written: a refused peer that keeps its end open must not hold the port.
-    socket.end(
-      `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
-      () => {
-        socket.destroy();
-      },
-    );
-  } else {
-    socket.destroy();
-  }
-}
-
-/** The host name of a Host header (`127.0.0.1:45480` -> `127.0.0.1`, `[::1]:80` -> `::1`). */
-function hostName(header: string): string {
-  if (header.startsWith('[')) return header.slice(1, header.indexOf(']'));
-  const colon = header.lastIndexOf(':');
-  return colon < 0 ? header : header.slice(0, colon);
-}
-
-function originHost(origin: string): string | undefined {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return undefined;
   }
 }

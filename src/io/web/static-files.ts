@@ -45,23 +45,23 @@ export function staticFile(
       body,
       etag: `"${createHash('sha1').update(body).digest('base64url')}"`,
     }));
-    let file_: Loaded;
+    let served: Loaded;
     try {
-      file_ = await loaded;
+      served = await loaded;
     } catch (err) {
       loaded = undefined;
       throw err;
     }
-    response.setHeader('ETag', file_.etag);
+    response.setHeader('ETag', served.etag);
     response.setHeader('Cache-Control', 'no-cache');
-    if (request.headers['if-none-match'] === file_.etag) {
+    if (request.headers['if-none-match'] === served.etag) {
       response.writeHead(304).end();
       return;
     }
     response.writeHead(200, {
       'Content-Type': contentType,
-      'Content-Length': file_.body.byteLength,
+      'Content-Length': served.body.byteLength,
     });
-    response.end(request.method === 'HEAD' ? undefined : file_.body);
+    response.end(request.method === 'HEAD' ? undefined : served.body);
   };
 }

@@ -5,8 +5,7 @@
  * what the rings hold, then live points.
  */
 import type { WebSocket } from 'ws';
-import type { DataRecord } from '../../../core/node.js';
-import { DataSink, type Data } from '../../../core/node.js';
+import { DataSink, type Data, type DataRecord } from '../../../core/node.js';
 import { utf8Bytes } from '../../../core/bounded-queue.js';
 import { DatalogdError, errorMessage } from '../../../core/errors.js';
 import { isRecord } from '../../../python/records.js';
@@ -14,7 +13,7 @@ import { KeyValSelector } from '../../../python/selector.js';
 import { listify } from '../../../python/values.js';
 import { addressKey, defaultWebAddress, type WebAddress } from '../../../io/web/address.js';
 import { ClientQueue } from '../../../io/web/client-queue.js';
-import { html } from '../../../io/web/server.js';
+import { html } from '../../../io/web/responses.js';
 import { acquireWebServer, type WebLease } from '../../../io/web/shared.js';
 import { staticFile } from '../../../io/web/static-files.js';
 import { pageAssets } from './assets.js';

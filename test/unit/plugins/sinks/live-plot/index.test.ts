@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WebSocket } from 'ws';
 import { validateOptions } from '../../../../../src/core/options.js';
+import { defaultWebAddress, setDefaultWebAddress } from '../../../../../src/io/web/address.js';
 import {
   LivePlotDataSink,
   PyqtgraphDataSink,
@@ -206,4 +207,23 @@ test('Qt-only options are named once at start, and closing frees the port', asyn
     1,
   );
   await assert.rejects(fetch(url), /fetch failed/);
+});
+
+test("PyqtgraphDataSink is served at the daemon's default web address, which the runtime can set", async () => {
+  const before = defaultWebAddress();
+  setDefaultWebAddress({ host: '127.0.0.1', port: 0, token: 'tok' });
+  const sink = new PyqtgraphDataSink(PyqtgraphDataSink.optionsSchema.parse({ title: 'Py' }));
+  sink.nodeName = 'py';
+  try {
+    await sink.start();
+    const url = sink.url ?? '';
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/plot\/py\/$/);
+    assert.equal((await fetch(url)).status, 401, "the default address's token applies");
+    const page = await fetch(`${url}?token=tok`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<title>Py<\/title>/);
+  } finally {
+    await sink.close();
+    setDefaultWebAddress(before);
+  }
 });
