@@ -166,6 +166,8 @@ export class LivePlotSink extends DataSink {
   }
 
   override receive(data: Data): undefined {
+    // Python's sinks ignore None; a source that has nothing sends nothing worth counting.
+    if (data === null || data === undefined) return undefined;
     const now = Date.now();
     const traces = this.#traces;
     let skipped = 0;

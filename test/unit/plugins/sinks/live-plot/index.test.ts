@@ -120,6 +120,7 @@ test('a page gets the layout, then what the sink holds, then live points; skips 
       sink.receive([{ id: 'a', value: i, units: 'C', timestamp: new Date(1000 * i) }]);
     }
     sink.receive([{ id: 'b', value: 'x' }, { id: 'c', value: 1 }, { id: 'a' }, 'text']);
+    sink.receive(null);
     const url = (sink.url ?? '').replace('http:', 'ws:') + 'ws';
     const page = await client(url);
     await waitUntil(() => page.messages.some((m) => m.type === 'synced'), 'the backlog');
