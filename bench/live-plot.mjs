@@ -120,16 +120,19 @@ async function main() {
         env,
         stdio: ['ignore', 'ignore', 'pipe'],
       });
-      await waitForOutput(daemon, /Live plot at/);
-      results.datalogd = await measure(
-        browser,
-        daemon.pid,
-        feedPort,
-        `http://127.0.0.1:${plotPort}/plot/plot/`,
-        datalogdHook,
-      );
-      daemon.kill('SIGTERM');
-      await new Promise((resolve) => daemon.once('exit', resolve));
+      try {
+        await waitForOutput(daemon, /Live plot at/);
+        results.datalogd = await measure(
+          browser,
+          daemon.pid,
+          feedPort,
+          `http://127.0.0.1:${plotPort}/plot/plot/`,
+          datalogdHook,
+        );
+      } finally {
+        daemon.kill('SIGTERM');
+        await new Promise((resolve) => daemon.once('exit', resolve));
+      }
     }
     // baseline
     {
@@ -140,15 +143,18 @@ async function main() {
         [fileURLToPath(import.meta.url), '--baseline-server', String(feedPort), String(webPort)],
         { stdio: ['ignore', 'pipe', 'inherit'] },
       );
-      await waitForOutput(server, /READY/, 'stdout');
-      results.baseline = await measure(
-        browser,
-        server.pid,
-        feedPort,
-        `http://127.0.0.1:${webPort}/`,
-        bareHook,
-      );
-      server.kill('SIGKILL');
+      try {
+        await waitForOutput(server, /READY/, 'stdout');
+        results.baseline = await measure(
+          browser,
+          server.pid,
+          feedPort,
+          `http://127.0.0.1:${webPort}/`,
+          bareHook,
+        );
+      } finally {
+        server.kill('SIGKILL');
+      }
     }
   } finally {
     await browser.close();
