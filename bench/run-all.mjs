@@ -12,6 +12,7 @@ const benches = [
   'python-json.mjs',
   'serial.mjs',
   'influxdb.mjs',
+  'live-plot.mjs',
 ].filter((b) => only.length === 0 || only.some((o) => b.startsWith(o)));
 for (const bench of benches) {
   const result = spawnSync(process.execPath, [fileURLToPath(new URL(bench, import.meta.url))], {

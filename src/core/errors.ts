@@ -239,6 +239,47 @@ export const RUNTIME_EVENTS = {
     level: 'warning',
     summary: 'A name or tag that line protocol cannot carry as it is was written altered.',
   },
+  // The web server (src/io/web) and the live plot sinks.
+  DATALOGD_ERR_WEB_LISTEN: {
+    counter: 'web_listen_errors',
+    level: 'warning',
+    summary:
+      'The web server could not listen on its address (port in use, no such address); it retries.',
+  },
+  DATALOGD_ERR_WEB_REFUSED: {
+    counter: 'web_requests_refused',
+    level: 'warning',
+    summary:
+      'A web request had no valid access token, or a foreign Host or Origin, and was refused.',
+  },
+  DATALOGD_ERR_WEB_CLIENTS_FULL: {
+    counter: 'web_clients_refused',
+    level: 'warning',
+    summary: 'A browser connection was refused: the web server holds its maximum of connections.',
+  },
+  DATALOGD_ERR_WEB_CLIENT_STALLED: {
+    counter: 'web_clients_dropped',
+    level: 'warning',
+    summary:
+      'A browser tab or watcher stopped reading or fell too far behind, and was disconnected.',
+  },
+  DATALOGD_ERR_WEB_QUEUE_FULL: {
+    counter: 'web_messages_dropped',
+    level: 'warning',
+    summary: "A slow watcher's send queue was full; its oldest messages were dropped for it.",
+  },
+  DATALOGD_ERR_PLOT_SKIPPED: {
+    counter: 'plot_skipped',
+    level: 'debug',
+    summary:
+      'A record reached a live plot but matched no trace, or had no value; it was not drawn.',
+  },
+  DATALOGD_ERR_PLOT_BAD_VALUE: {
+    counter: 'plot_bad_values',
+    level: 'warning',
+    summary:
+      'A record matched a plot trace but its value is not a number or its timestamp unreadable.',
+  },
 } as const satisfies Record<string, RuntimeEventSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES | RuntimeCode;

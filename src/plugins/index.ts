@@ -75,6 +75,14 @@ export const BUILTIN_PLUGINS: readonly LazyPlugin[] = [
     'InfluxDB2DataSink',
     async () => (await import('./sinks/influxdb/index.js')).InfluxDB2DataSink,
   ),
+  lazy(
+    'LivePlotDataSink',
+    async () => (await import('./sinks/live-plot/index.js')).LivePlotDataSink,
+  ),
+  lazy(
+    'PyqtgraphDataSink',
+    async () => (await import('./sinks/live-plot/index.js')).PyqtgraphDataSink,
+  ),
 ];
 
 /** Every built-in class, imported (for documentation, listings and tests). */
