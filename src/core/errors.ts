@@ -280,6 +280,32 @@ export const RUNTIME_EVENTS = {
     summary:
       'A record matched a plot trace but its value is not a number or its timestamp unreadable.',
   },
+  // Output sinks, the CSV filter and the daemon's own log (issue 10).
+  DATALOGD_ERR_UNENCODABLE: {
+    counter: 'unencodable',
+    level: 'warning',
+    summary: 'A receipt cannot be written as JSON (a cycle, nesting too deep); it was skipped.',
+  },
+  DATALOGD_ERR_PRINT_STALLED: {
+    counter: 'dropped_output_stalled',
+    level: 'warning',
+    summary: "A print sink dropped a receipt because its stream's reader is not keeping up.",
+  },
+  DATALOGD_ERR_LOG_DROPPED: {
+    counter: 'log_lines_dropped',
+    level: 'warning',
+    summary: 'Log lines were dropped because nothing read stderr; reported once it flows again.',
+  },
+  DATALOGD_ERR_FILE_REMOVED: {
+    counter: 'file_removals',
+    level: 'warning',
+    summary: "A file sink's file was removed or replaced while open; the sink opens it anew.",
+  },
+  DATALOGD_ERR_CSV_UNDECLARED_COLUMN: {
+    counter: 'undeclared_records',
+    level: 'warning',
+    summary: 'A CSV table received a record whose column is not declared in `columns`.',
+  },
 } as const satisfies Record<string, RuntimeEventSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES | RuntimeCode;
