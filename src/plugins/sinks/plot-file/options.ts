@@ -12,9 +12,11 @@ export function formatOf(filename: string): PlotFormat | undefined {
 }
 
 /** Python code writes `keys=value` as readily as `keys="['value']"`. */
-const stringList = z
-  .union([z.string(), z.array(z.string())])
-  .transform((v): readonly string[] => (typeof v === 'string' ? [v] : v));
+const stringList = z.union([z.string(), z.array(z.string())]);
+
+function asList(value: string | readonly string[]): readonly string[] {
+  return typeof value === 'string' ? [value] : value;
+}
 
 export const plotFileSchema = z.object({
   filename: path()
@@ -27,6 +29,7 @@ export const plotFileSchema = z.object({
     ),
   keys: stringList
     .default(['timestamp', 'value'])
+    .transform(asList)
     .refine((keys) => keys.length >= 2 && keys.length % 2 === 0, {
       message:
         'must name x and y keys in pairs (x, y, x, y, ...): columns are plotted pairwise, x = column 2i, y = column 2i+1',
@@ -37,7 +40,7 @@ export const plotFileSchema = z.object({
   labels: stringList
     .nullable()
     .default(['timestamp', '{type}_{id}'])
-    .transform((v) => v ?? [])
+    .transform((v) => (v === null ? [] : asList(v)))
     .describe(
       "Column label for each key, {field} filled from the record; a y column's label names its line in the legend.",
     ),
