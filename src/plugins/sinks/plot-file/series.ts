@@ -36,10 +36,13 @@ export interface PlotBuild {
   readonly skippedValues: ReadonlyMap<ValueSkip, number>;
 }
 
-/** A line keeps its latest points up to this many; the cap keeps a render bounded. */
-export const MAX_POINTS_PER_LINE = 20_000;
-/** Lines beyond this many are not drawn (a legend of hundreds is unreadable anyway). */
-export const MAX_LINES = 64;
+/**
+ * A line keeps its latest points up to this many (14 hours of one-second readings); with the
+ * line cap it bounds one receipt's points to 1.6 million, 26 MB (drawing thins them).
+ */
+export const MAX_POINTS_PER_LINE = 50_000;
+/** Lines beyond this many are not drawn (a legend of more is unreadable anyway). */
+export const MAX_LINES = 32;
 
 export function buildPlot(
   data: unknown,

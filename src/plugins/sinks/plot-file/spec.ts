@@ -6,6 +6,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { SVG_FONT_STACK } from './fonts.js';
 import type { PlotData } from './series.js';
+import { thinLine } from './thin.js';
 
 export interface FigureSize {
   readonly width: number;
@@ -65,22 +66,27 @@ export function dateRangeText(firstMs: number, lastMs: number): string {
 }
 
 export function buildSpec(plot: PlotData, size: FigureSize): TopLevelSpec {
-  const rows: { series: string; x: number; y: number }[] = [];
   let xMin = Infinity;
   let xMax = -Infinity;
   let longest = 0;
   for (const line of plot.series) {
     longest = Math.max(longest, line.x.length);
-    for (let i = 0; i < line.x.length; i++) {
-      const x = line.x[i] as number;
-      rows.push({ series: line.label, x, y: line.y[i] as number });
+    for (const x of line.x) {
       if (x < xMin) xMin = x;
       if (x > xMax) xMax = x;
     }
   }
-  const time = plot.xKind === 'time';
   // The legend and the y axis take about a quarter of the width.
   const axisPixels = size.width * 0.75;
+  const buckets = Math.ceil(axisPixels);
+  const rows: { series: string; x: number; y: number }[] = [];
+  for (const series of plot.series) {
+    const line = thinLine(series, xMin, xMax, buckets);
+    for (let i = 0; i < line.x.length; i++) {
+      rows.push({ series: series.label, x: line.x[i] as number, y: line.y[i] as number });
+    }
+  }
+  const time = plot.xKind === 'time';
   const xTitle = time ? `${plot.xTitle} (${dateRangeText(xMin, xMax)})` : plot.xTitle;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
