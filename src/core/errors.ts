@@ -308,13 +308,13 @@ export const RUNTIME_EVENTS = {
   },
   // Plot files (MatplotlibDataSink).
   DATALOGD_ERR_PLOT_RECORD_SKIPPED: {
-    counter: 'records_skipped',
+    counter: 'records_unplotted',
     level: 'warning',
     summary:
       'A plot sink drew no line for a record: it is not a record, lacks one of `keys`, or has no point that can be drawn.',
   },
   DATALOGD_ERR_PLOT_VALUE_SKIPPED: {
-    counter: 'values_skipped',
+    counter: 'values_unplotted',
     level: 'warning',
     summary:
       'A plot sink left points out of a line: a y value that is not a number, an x that is not a time or number, unequal x and y lists, or more points than a line holds.',

@@ -189,9 +189,14 @@ describe('MatplotlibDataSink with the real daemon', () => {
       stats.receipts_superseded,
       'every receipt not drawn was replaced by a newer one',
     );
-    const gaps = report.replacements.slice(1).map((t, i) => t - (report.replacements[i] as number));
-    assert.ok(report.replacements.length >= 3, JSON.stringify(report));
-    for (const gap of gaps) assert.ok(gap >= 0.7, `replacements ${gap.toFixed(3)} s apart`);
+    // The first inode is the file that was there when polling began, seen at once; the
+    // times of the later ones are when they were renamed into place. Draws start 1 s apart;
+    // how long each takes varies with the machine's load, so single gaps vary, the mean not.
+    const renamed = report.replacements.slice(1);
+    const detail = `renamed at ${renamed.join(', ')} s of 3.5 s`;
+    assert.ok(renamed.length >= 2 && renamed.length <= 5, detail);
+    const meanGap = ((renamed.at(-1) ?? 0) - (renamed[0] ?? 0)) / (renamed.length - 1);
+    assert.ok(meanGap >= 0.8, `${detail}: ${meanGap.toFixed(3)} s apart on average`);
     const ticks = daemon.stdoutLines.length;
     const svg = readSvgPlot(await readFile(file, 'utf8'));
     assert.equal(svg.lines[0]?.points, ticks, 'the file drawn on close has every reading');
@@ -248,8 +253,8 @@ describe('MatplotlibDataSink with the real daemon', () => {
     );
     assert.equal(svg.xTitle, 'timestamp (2024-05-09, local time, UTC+00:00)');
     const stats = closingStats(daemon, 'plot');
-    assert.equal(stats.records_skipped, 3, 'no timestamp, text, empty lists');
-    assert.equal(stats.values_skipped, 2, "'n/a' and the x 'later'");
+    assert.equal(stats.records_unplotted, 3, 'no timestamp, text, empty lists');
+    assert.equal(stats.values_unplotted, 2, "'n/a' and the x 'later'");
     assert.equal(stats.receipts_unplotted, 3);
     assert.equal(stats.files_written, 1);
     assert.match(daemon.stderr, /WARNING \[plot\] \[DATALOGD_ERR_PLOT_RECORD_SKIPPED\]/);

@@ -85,8 +85,8 @@ describe('MatplotlibDataSink', () => {
       receipts_superseded: 0,
       renders: 0,
       files_written: 0,
-      records_skipped: 0,
-      values_skipped: 0,
+      records_unplotted: 0,
+      values_unplotted: 0,
       render_errors: 0,
       write_errors: 0,
       plots_pending: 0,
@@ -112,8 +112,8 @@ describe('MatplotlibDataSink', () => {
     assert.equal(renderer.requests.length, 2, 'receipts with nothing to draw draw nothing');
     assert.equal(await readFile(file, 'utf8'), 'analog_w0:1 4');
     const stats = sink.stats();
-    assert.equal(stats.records_skipped, 4, 'no timestamp, text, empty lists, and null');
-    assert.equal(stats.values_skipped, 2);
+    assert.equal(stats.records_unplotted, 4, 'no timestamp, text, empty lists, and null');
+    assert.equal(stats.values_unplotted, 2);
     assert.equal(stats.receipts_unplotted, 3);
     assert.equal(
       log.current.withCode('DATALOGD_ERR_PLOT_RECORD_SKIPPED').length,
