@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -266,7 +266,10 @@ describe('MatplotlibDataSink with the real daemon', () => {
     const file = join(dir, 'plot.svg');
     const daemon = new DaemonProcess(['-g', walkGraph(file, ', min_interval=0.2')], env);
     await waitUntil(() => exists(file), 'the first plot', { detail: () => daemon.stderr });
-    await rm(dir, { recursive: true });
+    // Moved away in one step, then deleted: deleting in place races the daemon's next
+    // temporary file (rmdir would find the directory not empty).
+    await rename(dir, `${dir}-gone`);
+    await rm(`${dir}-gone`, { recursive: true });
     await daemon.waitForStderr(
       /\[DATALOGD_ERR_FILE_WRITE\] cannot write \S*shared-folder\/plot\.svg: ENOENT/,
     );
