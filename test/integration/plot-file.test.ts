@@ -237,7 +237,7 @@ describe('MatplotlibDataSink with the real daemon', () => {
       ...messages.map((m) => JSON.stringify(m)),
     ]);
     assert.equal(await sender.finished(), 0, sender.stderr);
-    await daemon.waitForStderr(/DATALOGD_ERR_PLOT_VALUE_SKIPPED/);
+    await daemon.waitForStderr(/DATALOGD_ERR_PLOT_FILE_VALUE_SKIPPED/);
     await waitUntil(() => exists(file), 'the plot of the good record');
     assert.equal(daemon.child.exitCode, null, 'the daemon is still running');
     assert.equal(await daemon.stop('SIGINT'), 0, daemon.stderr);
@@ -257,7 +257,7 @@ describe('MatplotlibDataSink with the real daemon', () => {
     assert.equal(stats.values_unplotted, 2, "'n/a' and the x 'later'");
     assert.equal(stats.receipts_unplotted, 3);
     assert.equal(stats.files_written, 1);
-    assert.match(daemon.stderr, /WARNING \[plot\] \[DATALOGD_ERR_PLOT_RECORD_SKIPPED\]/);
+    assert.match(daemon.stderr, /WARNING \[plot\] \[DATALOGD_ERR_PLOT_FILE_RECORD_SKIPPED\]/);
   });
 
   test('a removed directory is logged with the path and counted; the plot comes back with the directory', async () => {

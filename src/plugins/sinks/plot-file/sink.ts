@@ -52,9 +52,9 @@ export class MatplotlibDataSink extends DataSink {
       minIntervalMs: options.min_interval * 1000,
     });
     this.declareEvents(
-      'DATALOGD_ERR_PLOT_RECORD_SKIPPED',
-      'DATALOGD_ERR_PLOT_VALUE_SKIPPED',
-      'DATALOGD_ERR_PLOT_RENDER',
+      'DATALOGD_ERR_PLOT_FILE_RECORD_SKIPPED',
+      'DATALOGD_ERR_PLOT_FILE_VALUE_SKIPPED',
+      'DATALOGD_ERR_PLOT_FILE_RENDER',
       'DATALOGD_ERR_FILE_WRITE',
     );
   }
@@ -78,6 +78,11 @@ export class MatplotlibDataSink extends DataSink {
 
   override receive(data: Data): undefined {
     this.#count.receipts_received += 1;
+    // A receipt of None is nothing, as Python's sinks treat it, not an item to skip.
+    if (data === null || data === undefined) {
+      this.#count.receipts_unplotted += 1;
+      return undefined;
+    }
     const build = buildPlot(data, this.#options.keys, this.#options.labels);
     this.#reportSkips(build);
     const outcome = build.plot === undefined ? 'refused' : this.#scheduler.offer(build.plot);
@@ -111,7 +116,7 @@ export class MatplotlibDataSink extends DataSink {
       });
     } catch (err) {
       this.report(
-        'DATALOGD_ERR_PLOT_RENDER',
+        'DATALOGD_ERR_PLOT_FILE_RENDER',
         `cannot draw ${this.#path}: ${errorMessage(err)}; the file keeps its last plot and drawing is tried again`,
       );
       return false;
@@ -132,16 +137,24 @@ export class MatplotlibDataSink extends DataSink {
 
   #reportSkips(build: PlotBuild): void {
     for (const [why, count] of build.skippedRecords) {
-      this.report('DATALOGD_ERR_PLOT_RECORD_SKIPPED', `${RECORD_SKIP_TEXT[why]} (${this.#path})`, {
-        count,
-        key: why,
-      });
+      this.report(
+        'DATALOGD_ERR_PLOT_FILE_RECORD_SKIPPED',
+        `${RECORD_SKIP_TEXT[why]} (${this.#path})`,
+        {
+          count,
+          key: why,
+        },
+      );
     }
     for (const [why, count] of build.skippedValues) {
-      this.report('DATALOGD_ERR_PLOT_VALUE_SKIPPED', `${VALUE_SKIP_TEXT[why]} (${this.#path})`, {
-        count,
-        key: why,
-      });
+      this.report(
+        'DATALOGD_ERR_PLOT_FILE_VALUE_SKIPPED',
+        `${VALUE_SKIP_TEXT[why]} (${this.#path})`,
+        {
+          count,
+          key: why,
+        },
+      );
     }
   }
 }

@@ -112,15 +112,15 @@ describe('MatplotlibDataSink', () => {
     assert.equal(renderer.requests.length, 2, 'receipts with nothing to draw draw nothing');
     assert.equal(await readFile(file, 'utf8'), 'analog_w0:1 4');
     const stats = sink.stats();
-    assert.equal(stats.records_unplotted, 4, 'no timestamp, text, empty lists, and null');
+    assert.equal(stats.records_unplotted, 3, 'no timestamp, text, empty lists (null is nothing)');
     assert.equal(stats.values_unplotted, 2);
     assert.equal(stats.receipts_unplotted, 3);
     assert.equal(
-      log.current.withCode('DATALOGD_ERR_PLOT_RECORD_SKIPPED').length,
-      4,
+      log.current.withCode('DATALOGD_ERR_PLOT_FILE_RECORD_SKIPPED').length,
+      3,
       'one per event',
     );
-    const values = log.current.withCode('DATALOGD_ERR_PLOT_VALUE_SKIPPED');
+    const values = log.current.withCode('DATALOGD_ERR_PLOT_FILE_VALUE_SKIPPED');
     assert.equal(values.length, 1);
     assert.match(values[0] ?? '', /WARNING.*\[plot\].*bad\.svg.*\(2 so far\)/);
     await sink.close();
@@ -156,7 +156,7 @@ describe('MatplotlibDataSink', () => {
     await sink.flush();
     assert.equal(await readFile(file, 'utf8'), 'analog_w0:1');
     assert.equal(sink.stats().render_errors, 1);
-    const [line] = log.current.withCode('DATALOGD_ERR_PLOT_RENDER');
+    const [line] = log.current.withCode('DATALOGD_ERR_PLOT_FILE_RENDER');
     assert.match(line ?? '', /ERROR.*cannot draw .*render\.svg: vega exploded/);
     assert.equal(sink.stats().plots_pending, 1, 'the failed plot waits for the retry');
     renderer.failWith = undefined;
