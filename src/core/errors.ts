@@ -306,6 +306,24 @@ export const RUNTIME_EVENTS = {
     level: 'warning',
     summary: 'A CSV table received a record whose column is not declared in `columns`.',
   },
+  // Plot files (MatplotlibDataSink).
+  DATALOGD_ERR_PLOT_FILE_RECORD_SKIPPED: {
+    counter: 'records_unplotted',
+    level: 'warning',
+    summary:
+      'A plot sink drew no line for a record: it is not a record, lacks one of `keys`, or has no point that can be drawn.',
+  },
+  DATALOGD_ERR_PLOT_FILE_VALUE_SKIPPED: {
+    counter: 'values_unplotted',
+    level: 'warning',
+    summary:
+      'A plot sink left points out of a line: a y value that is not a number, an x that is not a time or number, unequal x and y lists, or more points than a line holds.',
+  },
+  DATALOGD_ERR_PLOT_FILE_RENDER: {
+    counter: 'render_errors',
+    level: 'error',
+    summary: 'A plot sink could not draw its plot; the file keeps the last plot drawn.',
+  },
 } as const satisfies Record<string, RuntimeEventSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES | RuntimeCode;

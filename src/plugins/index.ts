@@ -83,6 +83,10 @@ export const BUILTIN_PLUGINS: readonly LazyPlugin[] = [
     'PyqtgraphDataSink',
     async () => (await import('./sinks/live-plot/index.js')).PyqtgraphDataSink,
   ),
+  lazy(
+    'MatplotlibDataSink',
+    async () => (await import('./sinks/plot-file/index.js')).MatplotlibDataSink,
+  ),
 ];
 
 /** Every built-in class, imported (for documentation, listings and tests). */
