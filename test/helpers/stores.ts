@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import type { DaemonProcess } from './daemon.js';
-import { trackChild } from './daemon.js';
+import { join } from 'node:path';
+import { REPO_ROOT, trackChild, type DaemonProcess } from './daemon.js';
+import { Peer } from './peers.js';
 
 /** A record as PrintDataSink prints it after TimeStampDataFilter (timestamp as ISO text). */
 export interface PrintedRecord {
@@ -24,7 +25,7 @@ export function printedKeys(daemon: DaemonProcess): string[] {
 
 /** The `name: counters` line the daemon logs for a node when it stops. */
 export function statsOf(daemon: DaemonProcess, node: string): Record<string, number> {
-  const line = new RegExp(`\\b${node}: (.*)$`, 'm').exec(daemon.stderr)?.[1] ?? '';
+  const line = new RegExp(`\\[datalogd\\] ${node}: (.*)$`, 'm').exec(daemon.stderr)?.[1] ?? '';
   const stats: Record<string, number> = {};
   for (const pair of line.split(' ')) {
     const [key, value] = pair.split('=');
@@ -56,6 +57,48 @@ export function run(
       if (code === 0) resolve(stdout);
       else reject(new Error(`${command} exited ${code}: ${stderr}${stdout}`));
     });
+    // A program that reads no input may exit before its stdin is written: not a failure.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
+}
+
+const SQLITE_PEER = join(REPO_ROOT, 'test', 'helpers', 'sqlite_peer.py');
+
+/** A row of `records` as Python's sqlite3 module reads it. */
+export interface PythonRow {
+  readonly time: string;
+  readonly time_us: number;
+  readonly run: string;
+  readonly run_no: number;
+  readonly seq: number;
+  readonly receipt: number;
+  readonly stamped: number;
+  readonly type: string | null;
+  readonly id: string | null;
+  readonly value: number | null;
+  readonly units: string | null;
+  readonly extra: string | null;
+}
+
+/** Every row of a store, read by Python's sqlite3 module (read-only, while it is written). */
+export async function pythonRead(
+  file: string,
+): Promise<{ records: PythonRow[]; runs: { run_no: number; run: string }[] }> {
+  return JSON.parse(await run('python3', [SQLITE_PEER, 'read', file])) as {
+    records: PythonRow[];
+    runs: { run_no: number; run: string }[];
+  };
+}
+
+/** A Python process holding the store's write lock for `seconds`; resolves once it holds it. */
+export async function pythonLock(file: string, seconds: number): Promise<Peer> {
+  const peer = new Peer('python3', [SQLITE_PEER, 'lock', file, String(seconds)]);
+  await peer.waitForLines(1);
+  return peer;
+}
+
+/** `id@epoch-µs=value` of stored rows, as `printedKeys` writes printed records. */
+export function rowKeys(rows: readonly PythonRow[]): string[] {
+  return rows.map((r) => `${r.id}@${r.time_us}=${r.value}`);
 }
