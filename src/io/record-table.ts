@@ -74,6 +74,9 @@ export function timestampToUs(value: unknown): number | undefined {
   return ms * 1000 + Number(fraction.slice(0, 6).padEnd(6, '0'));
 }
 
+/** The keys with a column of their own, in the order a rebuilt record has them. */
+const COLUMN_KEYS = ['type', 'id', 'value', 'units'] as const;
+
 /** Text a text column holds as it is; anything else goes to `extra`, to keep its type. */
 function columnText(value: unknown): value is string {
   // PostgreSQL text cannot hold NUL; the JSON column can.
@@ -108,43 +111,68 @@ export class RowMaker {
     let extra: Record<string, unknown> | undefined;
     let timeUs: number | undefined;
     let badTimestamp = false;
+    // Whether the keys come in the order `rowToRecord` rebuilds (the columns first, in
+    // column order, then the rest, then a Date timestamp); if not, `extra` keeps them all.
+    let inOrder = true;
+    let lastRank = -1;
+    let extraStarted = false;
+    const column = (rank: number): void => {
+      if (extraStarted || rank < lastRank) inOrder = false;
+      lastRank = rank;
+    };
+    const toExtra = (key: string, v: unknown): void => {
+      if (lastRank === COLUMN_KEYS.length) inOrder = false;
+      extraStarted = true;
+      (extra ??= emptyRecord())[key] = v;
+    };
     for (const key of Object.keys(record)) {
       const v = record[key];
       if (v === undefined) continue;
       switch (key) {
         case 'type':
-          if (columnText(v)) type = v;
-          else (extra ??= emptyRecord())[key] = v;
+          if (columnText(v)) {
+            type = v;
+            column(0);
+          } else toExtra(key, v);
           break;
         case 'id':
-          if (columnText(v)) id = v;
-          else (extra ??= emptyRecord())[key] = v;
-          break;
-        case 'units':
-          if (columnText(v)) units = v;
-          else (extra ??= emptyRecord())[key] = v;
+          if (columnText(v)) {
+            id = v;
+            column(1);
+          } else toExtra(key, v);
           break;
         case 'value':
           if (typeof v === 'number' && Number.isFinite(v)) {
             value = v;
+            column(2);
           } else {
             // Numeric for SQL, and the exact value in `extra` for the way back.
             if (typeof v === 'boolean') value = v ? 1 : 0;
             else if (typeof v === 'bigint' && Number.isFinite(Number(v))) value = Number(v);
-            (extra ??= emptyRecord())[key] = v;
+            toExtra(key, v);
           }
+          break;
+        case 'units':
+          if (columnText(v)) {
+            units = v;
+            column(3);
+          } else toExtra(key, v);
           break;
         case 'timestamp':
           timeUs = timestampToUs(v);
           if (timeUs === undefined && v !== null) badTimestamp = true;
           // A Date comes back from the time column; anything else (ISO text with its own
           // precision and zone, a bad value) is kept as it was.
-          if (!(v instanceof Date) || timeUs === undefined) (extra ??= emptyRecord())[key] = v;
+          if (v instanceof Date && timeUs !== undefined) {
+            if (lastRank === COLUMN_KEYS.length) inOrder = false;
+            lastRank = COLUMN_KEYS.length;
+          } else toExtra(key, v);
           break;
         default:
-          (extra ??= emptyRecord())[key] = v;
+          toExtra(key, v);
       }
     }
+    if (!inOrder) extra = allKeys(record);
     this.#seq += 1;
     return {
       badTimestamp,
@@ -163,6 +191,15 @@ export class RowMaker {
   }
 }
 
+/** Every key of a record, in its order: `extra` for a record whose order is unusual. */
+function allKeys(record: DataRecord): Record<string, unknown> {
+  const all = emptyRecord();
+  for (const key of Object.keys(record)) {
+    if (record[key] !== undefined) all[key] = record[key];
+  }
+  return all;
+}
+
 /** Bytes a row holds in a write buffer (its text, and a fixed part for the numbers). */
 export function rowBytes(row: RecordRow): number {
   let bytes = 64;
@@ -172,8 +209,6 @@ export function rowBytes(row: RecordRow): number {
   if (row.extra !== null) bytes += utf8Bytes(row.extra);
   return bytes;
 }
-
-const COLUMN_KEYS = ['type', 'id', 'value', 'units'] as const;
 
 /** The tables of a store, the same in SQLite and PostgreSQL. */
 export const STORE_TABLES = {
@@ -186,22 +221,22 @@ export const STORE_TABLES = {
 } as const;
 
 /**
- * The record a row was made from: `type`, `id`, `value`, `units` first (those it had), then
- * its other keys in their order, then `timestamp` when it was a Date. Values keep their
- * types (a Date is a Date, a BigInt a BigInt, NaN is NaN); only the key order can differ
- * from the original, when the original did not have this order.
+ * The record a row was made from, keys in their order, values with their types (a Date is
+ * a Date, a BigInt a BigInt, NaN is NaN): the keys with columns first, then those in
+ * `extra` in its order, then a `timestamp` Date from the time column. (A record whose keys
+ * came in another order has all of them in `extra`.)
  * Throws when `extra` is not the JSON a store writes.
  */
 export function rowToRecord(row: StoredRow, options: { addTimestamp?: boolean } = {}): DataRecord {
   const extra = row.extra === null ? undefined : decodeRecordJson(row.extra);
   const record: DataRecord = {};
   for (const key of COLUMN_KEYS) {
-    if (extra !== undefined && Object.hasOwn(extra, key)) record[key] = extra[key];
-    else if (row[key] !== null) record[key] = row[key];
+    if (row[key] !== null && (extra === undefined || !Object.hasOwn(extra, key))) {
+      record[key] = row[key];
+    }
   }
   if (extra !== undefined) {
     for (const key of Object.keys(extra)) {
-      if ((COLUMN_KEYS as readonly string[]).includes(key)) continue;
       // A key named `__proto__` is data here, not the prototype.
       Object.defineProperty(record, key, {
         value: extra[key],
