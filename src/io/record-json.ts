@@ -50,9 +50,13 @@ export function encodeRecordJson(value: Readonly<Record<string, unknown>>): stri
       break;
     }
   }
-  if (flat) return JSON.stringify(value);
-  const escaped = new WeakSet<object>();
+  if (flat && !isTagLike(value)) return JSON.stringify(value);
+  const wrappers = new WeakSet<object>();
   return JSON.stringify(value, function replacer(this: unknown, key: string, v: unknown) {
+    // The contents of a wrapper made below are the record's own object: as they are.
+    if (key === '$object' && typeof this === 'object' && this !== null && wrappers.has(this)) {
+      return v;
+    }
     // `v` has been through toJSON already; the holder still has the original.
     const original = (this as Record<string, unknown>)[key];
     if (original instanceof Date) {
@@ -61,9 +65,10 @@ export function encodeRecordJson(value: Readonly<Record<string, unknown>>): stri
     }
     if (typeof v === 'number' && !Number.isFinite(v)) return { $float: String(v) };
     if (typeof v === 'bigint') return { $bigint: v.toString() };
-    if (isTagLike(v) && !escaped.has(v)) {
-      escaped.add(v);
-      return { $object: v };
+    if (isTagLike(v)) {
+      const wrapper = { $object: v };
+      wrappers.add(wrapper);
+      return wrapper;
     }
     return v;
   });
@@ -71,21 +76,42 @@ export function encodeRecordJson(value: Readonly<Record<string, unknown>>): stri
 
 /** The object `encodeRecordJson` wrote, tagged values restored. Throws on text that is not JSON. */
 export function decodeRecordJson(text: string): Record<string, unknown> {
-  const parsed: unknown = JSON.parse(
-    text,
-    function reviver(this: unknown, key: string, v: unknown) {
-      // The contents of `$object` are the record's own; they are unwrapped by the holder.
-      if (key === '$object' && isTagLike(this)) return v;
-      if (!isTagLike(v)) return v;
-      if ('$object' in v) return v.$object;
-      if ('$date' in v) return new Date(typeof v.$date === 'string' ? v.$date : Number.NaN);
-      if ('$float' in v) return Number(v.$float);
-      if ('$bigint' in v && typeof v.$bigint === 'string') return BigInt(v.$bigint);
-      return v;
-    },
-  );
+  const parsed: unknown = JSON.parse(text);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new Error('the JSON of a stored record is not an object');
   }
-  return parsed as Record<string, unknown>;
+  // Without a `"$` there is no tag to restore: the parsed object is the answer.
+  if (!text.includes('"$')) return parsed as Record<string, unknown>;
+  return decodeValue(parsed) as Record<string, unknown>;
+}
+
+/** Top down, since only the parent tells whether an object is a tag or the record's own. */
+function decodeValue(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(decodeValue);
+  if (!isTagLike(value)) return decodeMembers(value);
+  if ('$object' in value) {
+    const own = value.$object;
+    return typeof own === 'object' && own !== null && !Array.isArray(own)
+      ? decodeMembers(own as Record<string, unknown>)
+      : decodeValue(own);
+  }
+  if ('$date' in value) return new Date(typeof value.$date === 'string' ? value.$date : Number.NaN);
+  if ('$float' in value) return Number(value.$float);
+  if ('$bigint' in value && typeof value.$bigint === 'string') return BigInt(value.$bigint);
+  return decodeMembers(value);
+}
+
+function decodeMembers(object: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(object)) {
+    // A key named `__proto__` is data here, not the prototype.
+    Object.defineProperty(out, key, {
+      value: decodeValue(object[key]),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
 }
