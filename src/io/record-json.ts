@@ -89,7 +89,7 @@ export function decodeRecordJson(text: string): Record<string, unknown> {
 function decodeValue(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(decodeValue);
-  if (!isTagLike(value)) return decodeMembers(value);
+  if (!isTagLike(value)) return decodeMembers(value as Record<string, unknown>);
   if ('$object' in value) {
     const own = value.$object;
     return typeof own === 'object' && own !== null && !Array.isArray(own)

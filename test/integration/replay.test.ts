@@ -145,7 +145,7 @@ describe('ReplayDataSource', () => {
         timestamp: '2024-05-06T22:00:00.123456Z',
       },
       { type: 'door', value: true, ok: null, tags: ['a', 1, false], nested: { deep: [{ x: 1 }] } },
-      { name: 'no type', value: -0.000123, count: 12345678901234567 },
+      { name: 'no type', value: -0.000123, count: 12345678901234568 },
       { type: 7, id: 3, value: null, units: ['m', 's'] },
     ];
     const file = join(sandbox.dir, 'types.json');
