@@ -230,10 +230,15 @@ export const STORE_TABLES = {
 export function rowToRecord(row: StoredRow, options: { addTimestamp?: boolean } = {}): DataRecord {
   const extra = row.extra === null ? undefined : decodeRecordJson(row.extra);
   const record: DataRecord = {};
-  for (const key of COLUMN_KEYS) {
-    if (row[key] !== null && (extra === undefined || !Object.hasOwn(extra, key))) {
-      record[key] = row[key];
-    }
+  if (row.type !== null && (extra === undefined || !Object.hasOwn(extra, 'type'))) {
+    record.type = row.type;
+  }
+  if (row.id !== null && (extra === undefined || !Object.hasOwn(extra, 'id'))) record.id = row.id;
+  if (row.value !== null && (extra === undefined || !Object.hasOwn(extra, 'value'))) {
+    record.value = row.value;
+  }
+  if (row.units !== null && (extra === undefined || !Object.hasOwn(extra, 'units'))) {
+    record.units = row.units;
   }
   if (extra !== undefined) {
     for (const key of Object.keys(extra)) {

@@ -88,7 +88,8 @@ export class ReplayDataSource extends DataSource {
     const pacer = speed === 'max' ? undefined : new Pacer(speed);
     let cursor: Cursor = { runNo: Number.MIN_SAFE_INTEGER, seq: Number.MIN_SAFE_INTEGER };
     let receipt: DataRecord[] = [];
-    let receiptKey = '';
+    let receiptRun = Number.NaN;
+    let receiptNo = Number.NaN;
     let receiptUs = 0;
     let nothing = filter.runNos?.length === 0;
     while (!signal.aborted && !nothing) {
@@ -102,11 +103,11 @@ export class ReplayDataSource extends DataSource {
         continue;
       }
       for (const row of rows) {
-        const key = `${row.run_no}:${row.receipt}`;
-        if (key !== receiptKey) {
-          if (!(await this.#emit(receipt, receiptUs, pacer))) return;
+        if (row.receipt !== receiptNo || row.run_no !== receiptRun) {
+          if (receipt.length > 0 && !(await this.#emit(receipt, receiptUs, pacer))) return;
           receipt = [];
-          receiptKey = key;
+          receiptRun = row.run_no;
+          receiptNo = row.receipt;
           receiptUs = Number(row.time_us);
         }
         const record = this.#decode(row);
