@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DaemonProcess, makeSandbox, type Sandbox } from '../helpers/daemon.js';
+import { DaemonProcess, makeSandbox, REPO_ROOT, type Sandbox } from '../helpers/daemon.js';
 import { writeFixturePlugin } from '../helpers/influxd.js';
 import { printedRecords, pythonRead, statsOf } from '../helpers/stores.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -289,5 +289,44 @@ describe('ReplayDataSource', () => {
       replayedMs <= recordedMs / 4 + 1000,
       `${replayedMs} ms for ${recordedMs} ms recorded`,
     );
+  });
+});
+
+test('examples/sqlite.conf records a walk and examples/replay.conf sends it again, calibrated', async () => {
+  const dir = join(sandbox.dir, 'examples');
+  await mkdir(dir);
+  const recorder = new DaemonProcess(
+    ['-c', join(REPO_ROOT, 'examples', 'sqlite.conf')],
+    sandbox.env,
+    dir,
+  );
+  const db = join(dir, 'lab.db');
+  try {
+    await waitUntil(
+      async () => ((await pythonRead(db).catch(() => undefined))?.records.length ?? 0) >= 6,
+      '6 rows in lab.db',
+      { timeoutMs: 15_000, detail: () => recorder.stderr },
+    );
+  } finally {
+    assert.equal(await recorder.stop(), 0, recorder.stderr);
+  }
+  const stored = (await pythonRead(db)).records;
+  const player = new DaemonProcess(
+    ['-c', join(REPO_ROOT, 'examples', 'replay.conf')],
+    sandbox.env,
+    dir,
+  );
+  try {
+    await player.waitForStderr(/\[replay\] Replayed \d+ record\(s\)/, 20_000);
+  } finally {
+    assert.equal(await player.stop(), 0, player.stderr);
+  }
+  const replayed = printedRecords(player);
+  assert.equal(replayed.length, stored.length);
+  replayed.forEach((record, i) => {
+    const row = stored[i];
+    assert.equal(record.id, row?.id);
+    assert.equal(Date.parse(record.timestamp) * 1000, row?.time_us);
+    assert.ok(Math.abs(record.value - 1.8 * (row?.value ?? Number.NaN)) < 1e-9, 'calibrated');
   });
 });
