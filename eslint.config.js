@@ -54,4 +54,20 @@ export default tseslint.config(
       },
     },
   },
+  {
+    // The live plot page's script runs in the browser, not in Node.
+    files: ['assets/live-plot/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        WebSocket: 'readonly',
+        URL: 'readonly',
+        URLSearchParams: 'readonly',
+        Blob: 'readonly',
+        setTimeout: 'readonly',
+      },
+    },
+  },
 );

@@ -15,6 +15,7 @@ const benches = [
   'sqlite.mjs',
   'postgresql.mjs',
   'replay.mjs',
+  'live-plot.mjs',
 ].filter((b) => only.length === 0 || only.some((o) => b.startsWith(o)));
 for (const bench of benches) {
   const result = spawnSync(process.execPath, [fileURLToPath(new URL(bench, import.meta.url))], {

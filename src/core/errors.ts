@@ -239,6 +239,73 @@ export const RUNTIME_EVENTS = {
     level: 'warning',
     summary: 'A name or tag that line protocol cannot carry as it is was written altered.',
   },
+  // The web server (src/io/web) and the live plot sinks.
+  DATALOGD_ERR_WEB_LISTEN: {
+    counter: 'web_listen_errors',
+    level: 'warning',
+    summary:
+      'The web server could not listen on its address (port in use, no such address); it retries.',
+  },
+  DATALOGD_ERR_WEB_REFUSED: {
+    counter: 'web_requests_refused',
+    level: 'warning',
+    summary:
+      'A web request had no valid access token, or a foreign Host or Origin, and was refused.',
+  },
+  DATALOGD_ERR_WEB_CLIENTS_FULL: {
+    counter: 'web_clients_refused',
+    level: 'warning',
+    summary: 'A browser connection was refused: the web server holds its maximum of connections.',
+  },
+  DATALOGD_ERR_WEB_CLIENT_STALLED: {
+    counter: 'web_clients_dropped',
+    level: 'warning',
+    summary:
+      'A browser tab or watcher stopped reading or fell too far behind, and was disconnected.',
+  },
+  DATALOGD_ERR_WEB_QUEUE_FULL: {
+    counter: 'web_messages_dropped',
+    level: 'warning',
+    summary: "A slow watcher's send queue was full; its oldest messages were dropped for it.",
+  },
+  DATALOGD_ERR_PLOT_SKIPPED: {
+    counter: 'plot_skipped',
+    level: 'debug',
+    summary:
+      'A record reached a live plot but matched no trace, or had no value; it was not drawn.',
+  },
+  DATALOGD_ERR_PLOT_BAD_VALUE: {
+    counter: 'plot_bad_values',
+    level: 'warning',
+    summary:
+      'A record matched a plot trace but its value is not a number or its timestamp unreadable.',
+  },
+  // Output sinks, the CSV filter and the daemon's own log (issue 10).
+  DATALOGD_ERR_UNENCODABLE: {
+    counter: 'unencodable',
+    level: 'warning',
+    summary: 'A receipt cannot be written as JSON (a cycle, nesting too deep); it was skipped.',
+  },
+  DATALOGD_ERR_PRINT_STALLED: {
+    counter: 'dropped_output_stalled',
+    level: 'warning',
+    summary: "A print sink dropped a receipt because its stream's reader is not keeping up.",
+  },
+  DATALOGD_ERR_LOG_DROPPED: {
+    counter: 'log_lines_dropped',
+    level: 'warning',
+    summary: 'Log lines were dropped because nothing read stderr; reported once it flows again.',
+  },
+  DATALOGD_ERR_FILE_REMOVED: {
+    counter: 'file_removals',
+    level: 'warning',
+    summary: "A file sink's file was removed or replaced while open; the sink opens it anew.",
+  },
+  DATALOGD_ERR_CSV_UNDECLARED_COLUMN: {
+    counter: 'undeclared_records',
+    level: 'warning',
+    summary: 'A CSV table received a record whose column is not declared in `columns`.',
+  },
   // The record stores (SQLite, PostgreSQL) and the replay source.
   DATALOGD_ERR_STORE_BUFFER_FULL: {
     counter: 'records_overflowed',

@@ -1,3 +1,6 @@
+import { BoundedOutput } from './bounded-output.js';
+import type { RuntimeCode } from './errors.js';
+
 /**
  * Logging: one line per event on stderr, with a time, a level and the logger (node) name.
  * Kept dependency-free because it sits on the start-up path.
@@ -27,10 +30,56 @@ interface LogState {
   write: LogWriter;
 }
 
+/**
+ * Beyond this much log text waiting in stderr for a reader (a pipe nobody reads, a stuck
+ * terminal), new lines are dropped and counted rather than queued without end.
+ */
+export const LOG_BUFFER_LIMIT_BYTES = 1024 * 1024;
+
+const LOG_DROPPED: RuntimeCode = 'DATALOGD_ERR_LOG_DROPPED';
+
+/**
+ * The log's own drops cannot be logged to the stream that is stalled: they are counted, and
+ * said in one line on that stream once it has drained.
+ */
+const stderrOutput = new BoundedOutput(
+  () => process.stderr,
+  LOG_BUFFER_LIMIT_BYTES,
+  ({ count, bytes }) => {
+    const message =
+      `[${LOG_DROPPED}] dropped ${count} log line${count === 1 ? '' : 's'} (${bytes} bytes) ` +
+      `while stderr was not read (${stderrOutput.dropped.count} so far)`;
+    process.stderr.write(formatLine('warning', 'datalogd', message) + '\n');
+  },
+);
+let stderrErrorsHeard = false;
+
+function writeToStderr(line: string): void {
+  if (!stderrErrorsHeard) {
+    // A reader of stderr that goes away (EPIPE) would otherwise crash the daemon from an
+    // unheard 'error' event; afterwards the stream is not writable and lines are counted.
+    process.stderr.on('error', () => undefined);
+    stderrErrorsHeard = true;
+  }
+  stderrOutput.write(line + '\n');
+}
+
 const state: LogState = {
   threshold: LEVEL_RANK.info,
-  write: (line) => process.stderr.write(line + '\n'),
+  write: writeToStderr,
 };
+
+/**
+ * Log lines dropped so far because stderr was not read (or had gone away); for the metrics
+ * endpoint, as `log_lines_dropped`.
+ */
+export function logLinesDropped(): number {
+  return stderrOutput.dropped.count;
+}
+
+function formatLine(level: Exclude<LogLevel, 'silent'>, name: string, message: string): string {
+  return `${new Date().toISOString()} ${LEVEL_LABEL[level]} [${name}] ${message}`;
+}
 
 export function setLogLevel(level: LogLevel): void {
   state.threshold = LEVEL_RANK[level];
@@ -71,7 +120,7 @@ export class Logger {
 
   log(level: Exclude<LogLevel, 'silent'>, message: string): void {
     if (LEVEL_RANK[level] < state.threshold) return;
-    state.write(`${new Date().toISOString()} ${LEVEL_LABEL[level]} [${this.name}] ${message}`);
+    state.write(formatLine(level, this.name, message));
   }
 
   debug(message: string): void {
@@ -93,4 +142,25 @@ export class Logger {
 
 export function getLogger(name: string): Logger {
   return new Logger(name);
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const NAMED_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * `text` as one log line: line breaks (LF, CR, NEL, U+2028/9) and every other C0 and C1
+ * control character, ESC included, written as `\n`, `\r`, `\t`, `\xNN` or `\uNNNN`. Text a
+ * peer sent cannot then start a line of its own that looks like the daemon's, nor move a
+ * terminal's cursor over the lines before it.
+ */
+export function oneLine(text: string): string {
+  CONTROL.lastIndex = 0;
+  if (!CONTROL.test(text)) return text;
+  return text.replace(CONTROL, (ch) => {
+    const named = NAMED_ESCAPES[ch];
+    if (named !== undefined) return named;
+    const code = ch.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
+  });
 }

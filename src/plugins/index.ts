@@ -84,6 +84,14 @@ export const BUILTIN_PLUGINS: readonly LazyPlugin[] = [
     'PostgreSQLDataSink',
     async () => (await import('./sinks/postgresql/index.js')).PostgreSQLDataSink,
   ),
+  lazy(
+    'LivePlotDataSink',
+    async () => (await import('./sinks/live-plot/index.js')).LivePlotDataSink,
+  ),
+  lazy(
+    'PyqtgraphDataSink',
+    async () => (await import('./sinks/live-plot/index.js')).PyqtgraphDataSink,
+  ),
 ];
 
 /** Every built-in class, imported (for documentation, listings and tests). */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { DaemonProcess, makeSandbox, REPO_ROOT, type Sandbox } from '../helpers/daemon.js';
@@ -21,21 +21,37 @@ test('examples/demo.conf logs timestamped random walk records', async () => {
   assert.doesNotMatch(daemon.stderr, /demo graph runs/, 'the file supplies the graph');
 });
 
-test('examples/random-walk-csv.conf writes a CSV file with one header and complete rows', async () => {
+test('examples/random-walk-csv.conf writes a CSV table: one header, a timestamp and a cell per sensor', async () => {
+  const dir = join(sandbox.dir, 'random-walk-csv');
+  await mkdir(dir);
   const daemon = new DaemonProcess(
     ['-c', join(REPO_ROOT, 'examples', 'random-walk-csv.conf')],
     sandbox.env,
-    sandbox.dir,
+    dir,
   );
   await daemon.waitForStdoutLines(3);
   assert.equal(await daemon.stop(), 0);
-  const lines = (await readFile(join(sandbox.dir, 'randomwalk.csv'), 'utf8')).trimEnd().split('\n');
-  assert.equal(lines[0], 'timestamp,analog_randomwalk0,timestamp,analog_randomwalk1');
+  const files = await readdir(dir);
+  assert.equal(files.length, 1, files.join(', '));
+  assert.match(
+    files[0] ?? '',
+    /^\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d_randomwalk\.csv$/,
+    'a file per run',
+  );
+  const lines = (await readFile(join(dir, files[0] ?? ''), 'utf8')).trimEnd().split('\n');
+  assert.equal(lines[0], 'timestamp,analog_randomwalk0,analog_randomwalk1');
   assert.ok(lines.length >= 4, `header and rows: ${lines.length} lines`);
-  for (const row of lines.slice(1)) {
-    const [t0, v0, t1, v1] = row.split(',');
-    assert.match(t0 ?? '', /^\d{4}-\d\d-\d\dT/);
-    assert.equal(t0, t1, 'one timestamp per receipt');
+  const ticks = daemon.stdoutLines.map(
+    (line) => JSON.parse(line) as { value: number; timestamp: string }[],
+  );
+  lines.slice(1).forEach((row, i) => {
+    const [t, v0, v1, ...rest] = row.split(',');
+    assert.match(t ?? '', /^\d{4}-\d\d-\d\dT/);
+    assert.deepEqual(rest, [], 'exactly one timestamp and two sensor columns');
     assert.ok(Number.isFinite(Number(v0)) && Number.isFinite(Number(v1)), row);
-  }
+    // The same readings as on the console, under their own headers.
+    const tick = ticks[i];
+    if (tick !== undefined)
+      assert.equal(row, `${tick[0]?.timestamp},${tick[0]?.value},${tick[1]?.value}`);
+  });
 });

@@ -1,8 +1,14 @@
-import { lstat, open, type FileHandle } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { DatalogdError, errorMessage } from '../../core/errors.js';
 import { DataSink, type Data } from '../../core/node.js';
 import { toJsonText } from '../../io/json-text.js';
+import {
+  RecordFile,
+  type AppendResult,
+  type FilePresence,
+  type RecordFileOptions,
+} from '../../io/record-file.js';
 import { flag, path, seconds, text, z } from '../options.js';
 
 /** Beyond this much unwritten text (a stuck disk), new records are dropped and counted. */
@@ -41,12 +47,15 @@ export type FileOptions = z.output<typeof schema>;
 /** Writes each receipt (usually CSV text) to a file, buffered in memory with a bound. */
 export class FileDataSink extends DataSink {
   static readonly description =
-    'Writes each receipt (text as it is, anything else as JSON) and `terminator` to a file. Buffered in memory up to 8 MiB (beyond that records are dropped and counted); write errors are logged and counted, never thrown; close() leaves the file complete.';
+    'Writes each receipt (text as it is, anything else as JSON, long integers exactly) and `terminator` to a file. Buffered in memory up to 8 MiB (beyond that records are dropped and counted); write errors are logged and counted, never thrown. A record is in the file whole or not at all: after a failed write (a full disk) the file is cut back to the last whole record, so `records_written` is what the file holds. A file removed or replaced while open is reported and opened anew (its directory is not recreated). Data that cannot be encoded is counted and skipped; close() leaves the file complete.';
   static readonly optionsSchema = schema;
 
   readonly #options: FileOptions;
+  readonly #fileOptions: RecordFileOptions;
   #path: string | undefined;
-  #handle: FileHandle | undefined;
+  #file: RecordFile | undefined;
+  /** The file was removed while open: from then on it is opened anew (see `#open`). */
+  #removed = false;
   #pending: string[] = [];
   #pendingBytes = 0;
   #queue: Promise<void> = Promise.resolve();
@@ -56,10 +65,17 @@ export class FileDataSink extends DataSink {
   #closed = false;
   readonly #counts = this.counters('records_received', 'records_written');
 
-  constructor(options: FileOptions) {
+  /** `fileOptions` replaces the file writes, for tests of faults no real disk gives on demand. */
+  constructor(options: FileOptions, fileOptions: RecordFileOptions = {}) {
     super();
     this.#options = options;
-    this.declareEvents('DATALOGD_ERR_FILE_DROPPED', 'DATALOGD_ERR_FILE_WRITE');
+    this.#fileOptions = fileOptions;
+    this.declareEvents(
+      'DATALOGD_ERR_FILE_DROPPED',
+      'DATALOGD_ERR_FILE_WRITE',
+      'DATALOGD_ERR_FILE_REMOVED',
+      'DATALOGD_ERR_UNENCODABLE',
+    );
   }
 
   /** The file written to, with the timestamp prefix fixed at the first call (normally start). */
@@ -78,7 +94,9 @@ export class FileDataSink extends DataSink {
       if (this.#options.mode === 'x' && (await exists(file))) throw this.#existsError(file);
       return;
     }
-    await this.#enqueue(() => this.#open(true));
+    await this.#enqueue(async () => {
+      await this.#open(true);
+    });
   }
 
   override receive(data: Data): undefined {
@@ -87,7 +105,13 @@ export class FileDataSink extends DataSink {
       this.#drop(1, 'the sink is closed');
       return undefined;
     }
-    const text = toJsonText(data) + this.#options.terminator;
+    let text: string;
+    try {
+      text = toJsonText(data) + this.#options.terminator;
+    } catch (err) {
+      this.report('DATALOGD_ERR_UNENCODABLE', `skipped a receipt: ${errorMessage(err)}`);
+      return undefined;
+    }
     const bytes = Buffer.byteLength(text);
     if (this.#pendingBytes + bytes > FILE_BUFFER_LIMIT_BYTES) {
       this.#drop(1, 'the write buffer is full (8 MiB)');
@@ -127,13 +151,9 @@ export class FileDataSink extends DataSink {
     this.#closed = true;
     await this.flush();
     await this.#enqueue(async () => {
-      const handle = this.#handle;
-      this.#handle = undefined;
-      try {
-        await handle?.close();
-      } catch (err) {
-        this.#writeFailed('close', err);
-      }
+      const file = this.#file;
+      this.#file = undefined;
+      await this.#closeFile(file);
     });
   }
 
@@ -163,56 +183,103 @@ export class FileDataSink extends DataSink {
       for (const text of batch) await this.#writeWhole(text);
       return;
     }
-    if (this.#handle === undefined && !(await this.#open(false))) {
+    if (this.#file !== undefined) await this.#checkStillThere(this.#file);
+    const file = this.#file ?? (await this.#open(false, this.#removed));
+    if (file === undefined) {
       this.#drop(batch.length, 'the file cannot be opened');
       return;
     }
-    try {
-      await writeAll(this.#handle as FileHandle, batch.join(''));
-      this.#counts.records_written += batch.length;
-    } catch (err) {
-      this.#writeFailed('write to', err);
-      this.#drop(batch.length, 'the write failed');
-    }
+    this.#counted(await file.append(batch), batch.length, file);
   }
 
-  /** Opens the file for buffered writing and writes the header; false when it cannot. */
-  async #open(atStart: boolean): Promise<boolean> {
-    const file = this.path;
+  /**
+   * Opens the file for buffered writing and writes the header; undefined when it cannot.
+   * Opened anew after a removal, it is appended to ('w' would empty a file that another
+   * program created in its place) and the header is written only to an empty file.
+   */
+  async #open(atStart: boolean, anew = false): Promise<RecordFile | undefined> {
+    const name = this.path;
+    const flags = anew ? 'a' : { w: 'w', a: 'a', x: 'wx' }[this.#options.mode];
+    let file: RecordFile;
     try {
-      this.#handle = await open(file, { w: 'w', a: 'a', x: 'wx' }[this.#options.mode]);
+      file = await RecordFile.open(name, flags, this.#fileOptions);
     } catch (err) {
       if (atStart && this.#options.mode === 'x' && errorCode(err) === 'EEXIST') {
-        throw this.#existsError(file, err);
+        throw this.#existsError(name, err);
       }
       this.#writeFailed('open', err);
-      return false;
+      return undefined;
     }
-    if (this.#options.header !== '') {
-      try {
-        await writeAll(this.#handle, this.#options.header);
-      } catch (err) {
-        this.#writeFailed('write the header to', err);
-      }
+    this.#file = file;
+    if (this.#options.header !== '' && (!anew || file.size === 0)) {
+      const result = await file.append([this.#options.header]);
+      if (result.error !== undefined) this.#appendFailed('write the header to', result);
     }
-    return true;
+    return file;
+  }
+
+  /**
+   * A file removed (or rotated away) while open takes every write into an inode nobody can
+   * reach: looked for before each write, reported, and the file opened anew at its path. A
+   * removed directory is not made again (as at start): until it is back, records are
+   * dropped and counted, and each write tries again.
+   */
+  async #checkStillThere(file: RecordFile): Promise<void> {
+    let presence: FilePresence;
+    try {
+      presence = await file.presence();
+    } catch {
+      return;
+    }
+    if (presence === 'present') return;
+    this.report(
+      'DATALOGD_ERR_FILE_REMOVED',
+      `${file.path} was ${presence === 'removed' ? 'removed' : 'replaced by another file'} while open; opening it anew`,
+      { key: presence },
+    );
+    this.#file = undefined;
+    this.#removed = true;
+    await this.#closeFile(file);
   }
 
   /** `flush_interval=null`: the file holds header + this receipt ('w') or grows ('a'). */
   async #writeWhole(text: string): Promise<void> {
     // 'x' was checked at start; after that each receipt replaces the file like 'w'.
     const flags = this.#options.mode === 'a' ? 'a' : 'w';
-    let handle: FileHandle | undefined;
+    let file: RecordFile;
     try {
-      handle = await open(this.path, flags);
-      await writeAll(handle, this.#options.header + text);
-      this.#counts.records_written += 1;
+      file = await RecordFile.open(this.path, flags, this.#fileOptions);
     } catch (err) {
       this.#writeFailed('write to', err);
       this.#drop(1, 'the write failed');
+      return;
     }
+    // Header and receipt are one record: a torn write takes both back.
+    this.#counted(await file.append([this.#options.header + text]), 1, file);
+    await this.#closeFile(file);
+  }
+
+  /** Counts what an append wrote and what it lost, and says why. */
+  #counted(result: AppendResult, count: number, file: RecordFile): void {
+    this.#counts.records_written += result.written;
+    if (result.error === undefined) return;
+    this.#appendFailed('write to', result, file);
+    this.#drop(count - result.written, 'the write failed');
+  }
+
+  #appendFailed(what: string, result: AppendResult, file?: RecordFile): void {
+    this.#writeFailed(what, result.error);
+    if (result.rollbackError !== undefined) {
+      this.#writeFailed(
+        `cut back the part of a record left at the end of (${file?.size ?? '?'} bytes)`,
+        result.rollbackError,
+      );
+    }
+  }
+
+  async #closeFile(file: RecordFile | undefined): Promise<void> {
     try {
-      await handle?.close();
+      await file?.close();
     } catch (err) {
       this.#writeFailed('close', err);
     }
@@ -247,16 +314,6 @@ export function timestampedPath(filename: string, when: Date): string {
     `${when.getFullYear()}-${two(when.getMonth() + 1)}-${two(when.getDate())}_` +
     `${two(when.getHours())}-${two(when.getMinutes())}-${two(when.getSeconds())}_`;
   return nodePath.join(nodePath.dirname(filename), stamp + nodePath.basename(filename));
-}
-
-async function writeAll(handle: FileHandle, text: string): Promise<void> {
-  const buffer = Buffer.from(text, 'utf8');
-  let offset = 0;
-  while (offset < buffer.length) {
-    const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset);
-    if (bytesWritten <= 0) throw new Error('the write made no progress');
-    offset += bytesWritten;
-  }
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -1,4 +1,5 @@
-import { parseLogLevel, type LogLevel } from '../../core/log.js';
+import { errorMessage } from '../../core/errors.js';
+import { oneLine, parseLogLevel, type LogLevel } from '../../core/log.js';
 import { DataSink, type Data } from '../../core/node.js';
 import { toJsonText } from '../../io/json-text.js';
 import { listify } from '../../python/values.js';
@@ -22,7 +23,7 @@ export type LoggingOptions = z.output<typeof schema>;
 /** Logs each receipt: a header line, then one JSON line per item. */
 export class LoggingDataSink extends DataSink {
   static readonly description =
-    'Logs each receipt at `level`: the header, then one line per item as JSON (dates as ISO 8601 strings). Ignores null and empty lists.';
+    'Logs each receipt at `level`: the header, then one line per item as JSON (dates as ISO 8601 strings). Line breaks and other control characters in the data are escaped (`\\n`, `\\x1b`), so that one item is always one log line. An item that cannot be encoded is counted and skipped. Ignores null and empty lists.';
   static readonly optionsSchema = schema;
 
   readonly #level: LogLevel;
@@ -34,6 +35,7 @@ export class LoggingDataSink extends DataSink {
     this.#level = options.level;
     this.#header = options.header;
     this.#indent = options.indent;
+    this.declareEvents('DATALOGD_ERR_UNENCODABLE');
   }
 
   override receive(data: Data): undefined {
@@ -43,7 +45,17 @@ export class LoggingDataSink extends DataSink {
     const log = this.log;
     if (!log.isEnabled(level)) return undefined;
     if (this.#header !== '') log.log(level, this.#header);
-    for (const item of listify(data)) log.log(level, this.#indent + toJsonText(item));
+    for (const item of listify(data)) {
+      let text: string;
+      try {
+        text = toJsonText(item);
+      } catch (err) {
+        this.report('DATALOGD_ERR_UNENCODABLE', `skipped an item: ${errorMessage(err)}`);
+        continue;
+      }
+      // Text from a peer may hold line breaks that would otherwise forge log lines.
+      log.log(level, this.#indent + oneLine(text));
+    }
     return undefined;
   }
 }

@@ -1,7 +1,11 @@
+import { BoundedOutput, type DroppedOutput } from '../../core/bounded-output.js';
 import { errorMessage } from '../../core/errors.js';
 import { DataSink, type Data } from '../../core/node.js';
 import { toJsonText } from '../../io/json-text.js';
 import { z } from '../options.js';
+
+/** The default bound on output waiting for a reader of the stream. */
+export const PRINT_BUFFER_BYTES = 1024 * 1024;
 
 const schema = z.object({
   // Python's print() takes end=None for its default.
@@ -12,6 +16,14 @@ const schema = z.object({
     .transform((v) => v ?? '\n')
     .describe('Text written after each receipt.'),
   stream: z.enum(['stdout', 'stderr']).default('stdout').describe("'stdout' or 'stderr'."),
+  buffer_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(PRINT_BUFFER_BYTES)
+    .describe(
+      'Output allowed to wait in the stream for a slow or stalled reader; beyond it receipts are dropped and counted.',
+    ),
 });
 
 export type PrintOptions = z.output<typeof schema>;
@@ -19,11 +31,12 @@ export type PrintOptions = z.output<typeof schema>;
 /** Writes each receipt to the console as one JSON line. */
 export class PrintDataSink extends DataSink {
   static readonly description =
-    'Writes each receipt to stdout or stderr as JSON (dates as ISO 8601 strings) followed by `end`; text, such as CSV, is written as it is.';
+    'Writes each receipt to stdout or stderr as JSON (dates as ISO 8601 strings, long integers exactly) followed by `end`; text, such as CSV, is written as it is. While the reader does not keep up, at most `buffer_bytes` wait; further receipts are dropped and counted, and the log says how many once output flows again. A receipt that cannot be encoded is counted and skipped.';
   static readonly optionsSchema = schema;
 
   readonly #end: string;
   readonly #stream: 'stdout' | 'stderr';
+  readonly #output: BoundedOutput;
   /** Why the output stopped, once it has. */
   #broken: string | undefined;
   #listening = false;
@@ -32,7 +45,17 @@ export class PrintDataSink extends DataSink {
     super();
     this.#end = options.end;
     this.#stream = options.stream;
-    this.declareEvents('DATALOGD_ERR_PRINT_CLOSED');
+    // Looked up on each write, not cached, so that a replaced `write` (tests, wrappers) is used.
+    this.#output = new BoundedOutput(
+      () => process[this.#stream],
+      options.buffer_bytes,
+      this.#resumed,
+    );
+    this.declareEvents(
+      'DATALOGD_ERR_PRINT_CLOSED',
+      'DATALOGD_ERR_PRINT_STALLED',
+      'DATALOGD_ERR_UNENCODABLE',
+    );
   }
 
   override start(): void {
@@ -45,15 +68,29 @@ export class PrintDataSink extends DataSink {
 
   override receive(data: Data): undefined {
     if (this.#broken !== undefined) {
-      this.#dropped();
+      this.#droppedClosed();
+      return undefined;
+    }
+    let text: string;
+    try {
+      text = toJsonText(data);
+    } catch (err) {
+      // The data's fault, not the stream's: this receipt is skipped, the next one printed.
+      this.report('DATALOGD_ERR_UNENCODABLE', `skipped a receipt: ${errorMessage(err)}`);
       return undefined;
     }
     try {
-      // Looked up on each write, not cached, so that a replaced `write` (tests, wrappers) is used.
-      process[this.#stream].write(toJsonText(data) + this.#end);
+      if (this.#output.write(text + this.#end)) return undefined;
+      if (process[this.#stream].writable) {
+        this.#droppedStalled();
+      } else {
+        // Destroyed before its 'error' event came: closed, not stalled.
+        this.#onError('the stream is closed');
+        this.#droppedClosed();
+      }
     } catch (err) {
       this.#onError(err);
-      this.#dropped();
+      this.#droppedClosed();
     }
     return undefined;
   }
@@ -68,10 +105,24 @@ export class PrintDataSink extends DataSink {
     this.#broken ??= errorMessage(err);
   };
 
-  #dropped(): void {
+  readonly #resumed = ({ count, bytes }: DroppedOutput): void => {
+    this.log.warning(
+      `[DATALOGD_ERR_PRINT_STALLED] ${this.#stream} is read again; ` +
+        `${count} receipt${count === 1 ? '' : 's'} (${bytes} bytes) ${count === 1 ? 'was' : 'were'} dropped while it was not`,
+    );
+  };
+
+  #droppedClosed(): void {
     this.report(
       'DATALOGD_ERR_PRINT_CLOSED',
       `cannot write to ${this.#stream} (${this.#broken ?? 'closed'}); dropped a receipt`,
+    );
+  }
+
+  #droppedStalled(): void {
+    this.report(
+      'DATALOGD_ERR_PRINT_STALLED',
+      `${this.#stream} is not read fast enough (more than buffer_bytes waiting); dropped a receipt`,
     );
   }
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, mock, test } from 'node:test';
 import { DatalogdError } from '../../../../src/core/errors.js';
+import type { WriteFunction } from '../../../../src/io/record-file.js';
 import {
   FILE_BUFFER_LIMIT_BYTES,
   FileDataSink,
@@ -33,8 +34,31 @@ function freshPath(): string {
   return path.join(dir, `out-${fileCounter}.csv`);
 }
 
-function makeSink(options: Record<string, unknown>): FileDataSink {
-  return new FileDataSink(FileDataSink.optionsSchema.parse(options));
+function makeSink(options: Record<string, unknown>, write?: WriteFunction): FileDataSink {
+  return new FileDataSink(
+    FileDataSink.optionsSchema.parse(options),
+    write === undefined ? {} : { write },
+  );
+}
+
+/**
+ * A disk with `free.bytes` left, as a full filesystem behaves: a write takes what fits,
+ * the next fails with ENOSPC. The real thing, a 64 KiB tmpfs, is in
+ * test/integration/sinks-faults.test.ts.
+ */
+function diskWithRoom(free: { bytes: number }): WriteFunction {
+  return async (handle, buffer, offset, length, position) => {
+    if (free.bytes <= 0) {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    }
+    const n = Math.min(length, free.bytes);
+    free.bytes -= n;
+    return handle.write(buffer, offset, n, position);
+  };
+}
+
+function lineCount(text: string): number {
+  return text.split('\n').length - 1;
 }
 
 async function contents(file: string): Promise<string> {
@@ -65,6 +89,8 @@ describe('FileDataSink, buffered (numeric flush_interval)', () => {
       records_written: 3,
       records_dropped: 0,
       write_errors: 0,
+      file_removals: 0,
+      unencodable: 0,
       buffered_bytes: 0,
     });
   });
@@ -162,6 +188,133 @@ describe('FileDataSink, buffered (numeric flush_interval)', () => {
     );
   });
 
+  test('long integers keep their digits', async () => {
+    const filename = freshPath();
+    const sink = makeSink({ filename });
+    await sink.start();
+    sink.receive([{ timestamp: 1715212800123456789n, value: 1 }]);
+    await sink.close();
+    assert.equal(await contents(filename), '[{"timestamp":1715212800123456789,"value":1}]\n');
+  });
+
+  test('data too deep or cyclic to encode is counted and skipped, never written as garbage', async () => {
+    const filename = freshPath();
+    const sink = makeSink({ filename, flush_interval: 0 });
+    await sink.start();
+    const cyclic: Record<string, unknown> = { id: 'c' };
+    cyclic.self = cyclic;
+    sink.receive(JSON.parse('['.repeat(5000) + ']'.repeat(5000)));
+    sink.receive([cyclic]);
+    sink.receive('after');
+    await sink.close();
+    assert.equal(await contents(filename), 'after\n');
+    const stats = sink.stats();
+    assert.equal(stats.unencodable, 2);
+    assert.equal(stats.records_written, 1);
+    assert.equal(stats.records_received, 3);
+    const reports = log.current.withCode('DATALOGD_ERR_UNENCODABLE');
+    assert.equal(reports.length, 2, log.current.text());
+    assert.match(reports[0] ?? '', / WARNING .*nested too deeply.*\(1 so far\)/);
+    assert.match(reports[1] ?? '', /a cycle.*\(2 so far\)/);
+  });
+
+  test('a full disk: the torn record is cut off, the rest counted, records_written == lines', async () => {
+    const filename = freshPath();
+    const free = { bytes: 45 };
+    const sink = makeSink({ filename, flush_interval: -1, header: 'H\n' }, diskWithRoom(free));
+    await sink.start();
+    // 2 bytes of header, then records of 9 bytes: four fit (38 of 45), the fifth is torn.
+    for (let i = 0; i < 8; i++) sink.receive(`record-${i}`);
+    await sink.flush();
+    assert.equal(
+      await contents(filename),
+      'H\n' + [0, 1, 2, 3].map((i) => `record-${i}\n`).join(''),
+    );
+    assert.equal(sink.stats().records_written, 4);
+    assert.equal(sink.stats().records_dropped, 4);
+    // The disk has room again: writing goes on after the last whole record.
+    free.bytes = 1000;
+    sink.receive('record-8');
+    await sink.close();
+    const text = await contents(filename);
+    assert.equal(text.split('\n').at(-2), 'record-8', 'not glued to a torn record');
+    assert.equal(lineCount(text) - 1, sink.stats().records_written, 'lines after the header');
+    assert.equal(sink.stats().records_written, 5);
+    assert.match(
+      log.current.withCode('DATALOGD_ERR_FILE_WRITE').join('\n'),
+      / ERROR .*cannot write to .*ENOSPC/,
+    );
+    assert.match(
+      log.current.withCode('DATALOGD_ERR_FILE_DROPPED').join('\n'),
+      /dropped 4 records: the write failed/,
+    );
+  });
+
+  test('a file removed while open is reported and made anew, with the header', async () => {
+    const filename = freshPath();
+    const sink = makeSink({ filename, flush_interval: 0, header: 'H\n' });
+    await sink.start();
+    sink.receive('one');
+    await sink.settled();
+    await unlink(filename);
+    sink.receive('two');
+    await sink.settled();
+    assert.equal(await contents(filename), 'H\ntwo\n');
+    sink.receive('three');
+    await sink.close();
+    assert.equal(await contents(filename), 'H\ntwo\nthree\n');
+    assert.equal(sink.stats().file_removals, 1);
+    assert.equal(sink.stats().records_written, 3);
+    const reports = log.current.withCode('DATALOGD_ERR_FILE_REMOVED');
+    assert.equal(reports.length, 1, log.current.text());
+    assert.match(reports[0] ?? '', / WARNING .*was removed while open; opening it anew/);
+  });
+
+  test('a file rotated away is reported; the new file at the path is appended to, not emptied', async () => {
+    const filename = freshPath();
+    const sink = makeSink({ filename, flush_interval: 0, header: 'H\n' });
+    await sink.start();
+    sink.receive('one');
+    await sink.settled();
+    await rename(filename, `${filename}.1`);
+    await writeFile(filename, 'made by logrotate\n');
+    sink.receive('two');
+    await sink.close();
+    assert.equal(await contents(`${filename}.1`), 'H\none\n');
+    assert.equal(
+      await contents(filename),
+      'made by logrotate\ntwo\n',
+      'no header on a file with content',
+    );
+    assert.match(
+      log.current.withCode('DATALOGD_ERR_FILE_REMOVED').join('\n'),
+      /was replaced by another file while open/,
+    );
+  });
+
+  test('a removed directory is not made again: records are dropped and counted until it is back', async () => {
+    const sub = path.join(dir, `gone-${fileCounter++}`);
+    await mkdir(sub);
+    const filename = path.join(sub, 'data.csv');
+    const sink = makeSink({ filename, flush_interval: 0 });
+    await sink.start();
+    sink.receive('one');
+    await sink.settled();
+    await rm(sub, { recursive: true });
+    sink.receive('two');
+    await sink.settled();
+    sink.receive('three');
+    await sink.settled();
+    assert.equal(sink.stats().file_removals, 1);
+    assert.equal(sink.stats().records_dropped, 2);
+    await mkdir(sub);
+    sink.receive('four');
+    await sink.close();
+    assert.equal(await contents(filename), 'four\n');
+    assert.equal(sink.stats().records_written, 2);
+    assert.equal(sink.stats().file_removals, 1, 'reported once, not at each failed open');
+  });
+
   test('a missing directory is logged and counted, not thrown', async () => {
     const filename = path.join(dir, 'no-such-dir', 'out.csv');
     const sink = makeSink({ filename, header: 'H\n' });
@@ -244,6 +397,23 @@ describe('FileDataSink, per receipt (flush_interval=null)', () => {
     await sink.close();
     const expected = Array.from({ length: 50 }, (_, i) => `#r${i}\n`).join('');
     assert.equal(await contents(filename), expected);
+  });
+
+  test("mode 'a': a receipt torn by a full disk is cut back with its header", async () => {
+    const filename = freshPath();
+    const free = { bytes: 9 };
+    const sink = makeSink(
+      { filename, flush_interval: null, mode: 'a', header: '#' },
+      diskWithRoom(free),
+    );
+    await sink.start();
+    sink.receive('r1'); // 4 bytes
+    sink.receive('r2'); // 4 bytes
+    sink.receive('r3'); // torn after 1 byte
+    await sink.close();
+    assert.equal(await contents(filename), '#r1\n#r2\n');
+    assert.equal(sink.stats().records_written, 2);
+    assert.equal(sink.stats().records_dropped, 1);
   });
 
   test('a missing directory is counted per receipt, not thrown', async () => {

@@ -66,6 +66,37 @@ describe('LoggingDataSink', () => {
     assert.deepEqual(log.current.lines, []);
   });
 
+  test('line breaks and control characters in the data are escaped: one item, one log line', () => {
+    makeSink().receive([
+      'hello\n2026-01-01T00:00:00.000Z ERROR [x] forged',
+      'cr\rcsi\u009b2Jesc\u001b[2Jsep\u2028par\u2029',
+      { text: 'in json\n\u2028\u0085' },
+    ]);
+    assert.deepEqual(log.current.lines.map(strip), [
+      'INFO [console] Data received:',
+      'INFO [console]   hello\\n2026-01-01T00:00:00.000Z ERROR [x] forged',
+      'INFO [console]   cr\\rcsi\\x9b2Jesc\\x1b[2Jsep\\u2028par\\u2029',
+      'INFO [console]   {"text":"in json\\n\\u2028\\x85"}',
+    ]);
+    for (const line of log.current.lines) {
+      // eslint-disable-next-line no-control-regex
+      assert.doesNotMatch(line, /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
+    }
+  });
+
+  test('an item that cannot be encoded is counted and skipped; the others are logged', () => {
+    const sink = makeSink({ header: '' });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    sink.receive([1, cyclic, 2]);
+    assert.deepEqual(log.current.lines.filter((l) => !l.includes('[DATALOGD_ERR_')).map(strip), [
+      'INFO [console]   1',
+      'INFO [console]   2',
+    ]);
+    assert.equal(sink.stats().unencodable, 1);
+    assert.match(log.current.withCode('DATALOGD_ERR_UNENCODABLE')[0] ?? '', /a cycle/);
+  });
+
   test('an unknown level is a schema error', () => {
     assert.equal(LoggingDataSink.optionsSchema.safeParse({ level: 'loud' }).success, false);
     assert.equal(LoggingDataSink.optionsSchema.parse({}).level, 'info');

@@ -49,7 +49,69 @@ describe('PrintDataSink', () => {
     capture('stdout', () => {
       sink.receive([1]);
     });
-    assert.deepEqual(sink.stats(), { dropped_output_closed: 0 });
+    assert.deepEqual(sink.stats(), {
+      dropped_output_closed: 0,
+      dropped_output_stalled: 0,
+      unencodable: 0,
+    });
+  });
+
+  test('a receipt too deep to encode (5000 nested lists) is counted and skipped; output goes on', () => {
+    const sink = makeSink();
+    const deep: unknown = JSON.parse('['.repeat(5000) + ']'.repeat(5000));
+    const out = capture('stdout', () => {
+      sink.receive([1]);
+      sink.receive(deep);
+      sink.receive([2]);
+      sink.receive(deep);
+      sink.receive([3]);
+    });
+    assert.deepEqual(out, ['[1]\n', '[2]\n', '[3]\n']);
+    assert.equal(sink.stats().unencodable, 2);
+    assert.equal(sink.stats().dropped_output_closed, 0, 'the stream is not given up');
+    const reports = log.current.withCode('DATALOGD_ERR_UNENCODABLE');
+    assert.equal(reports.length, 2, log.current.text());
+    assert.match(reports[0] ?? '', / WARNING .*skipped a receipt: it is nested too deeply/);
+  });
+
+  test('long integers are printed with every digit', () => {
+    const sink = makeSink();
+    const out = capture('stdout', () => {
+      sink.receive({ t: 1715212800123456789n });
+    });
+    assert.deepEqual(out, ['{"t":1715212800123456789}\n']);
+  });
+
+  test('beyond buffer_bytes waiting in the stream, receipts are dropped, counted, and the resume said', () => {
+    const sink = makeSink({ buffer_bytes: 1024 });
+    const stdout = process.stdout as unknown as Record<string, unknown>;
+    let out: string[] = [];
+    try {
+      // The stream as it is while its reader stalls: 4 KiB wait, a drain is to come.
+      Object.defineProperty(stdout, 'writableLength', { value: 4096, configurable: true });
+      Object.defineProperty(stdout, 'writableNeedDrain', { value: true, configurable: true });
+      out = capture('stdout', () => {
+        for (let i = 0; i < 5; i++) sink.receive([i]);
+      });
+      assert.deepEqual(out, []);
+      assert.equal(sink.stats().dropped_output_stalled, 5);
+      Object.defineProperty(stdout, 'writableLength', { value: 0, configurable: true });
+      Object.defineProperty(stdout, 'writableNeedDrain', { value: false, configurable: true });
+      out = capture('stdout', () => {
+        process.stdout.emit('drain');
+        sink.receive(['flows']);
+      });
+    } finally {
+      delete stdout.writableLength;
+      delete stdout.writableNeedDrain;
+    }
+    assert.deepEqual(out, ['["flows"]\n']);
+    const lines = log.current.withCode('DATALOGD_ERR_PRINT_STALLED');
+    assert.match(lines[0] ?? '', / WARNING .*stdout is not read fast enough.*\(1 so far\)/);
+    assert.match(
+      lines.at(-1) ?? '',
+      /stdout is read again; 5 receipts \(20 bytes\) were dropped while it was not/,
+    );
   });
 
   test('end=None means a newline, as in Python', () => {
