@@ -105,7 +105,10 @@ test('a file that is missing or not a store is reported and tried again until cl
   await new Promise((resolve) => setTimeout(resolve, 50));
   await source.close();
   assert.ok((source.stats().replay_read_failures ?? 0) >= 1);
-  assert.match(log.current.withCode('DATALOGD_ERR_REPLAY_READ_FAILED')[0] ?? '', /Cannot read .*none\.db/);
+  assert.match(
+    log.current.withCode('DATALOGD_ERR_REPLAY_READ_FAILED')[0] ?? '',
+    /Cannot read .*none\.db/,
+  );
 });
 
 test('run=last replays the latest run only; a run label that is not there replays nothing', async () => {
