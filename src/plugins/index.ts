@@ -27,6 +27,10 @@ export const BUILTIN_PLUGINS: readonly LazyPlugin[] = [
     'LibSensorsDataSource',
     async () => (await import('./sources/libsensors/index.js')).LibSensorsDataSource,
   ),
+  lazy(
+    'ReplayDataSource',
+    async () => (await import('./sources/replay/index.js')).ReplayDataSource,
+  ),
   lazy('NullDataFilter', async () => (await import('./null.js')).NullDataFilter),
   lazy(
     'TimeStampDataFilter',
@@ -74,6 +78,11 @@ export const BUILTIN_PLUGINS: readonly LazyPlugin[] = [
   lazy(
     'InfluxDB2DataSink',
     async () => (await import('./sinks/influxdb/index.js')).InfluxDB2DataSink,
+  ),
+  lazy('SQLiteDataSink', async () => (await import('./sinks/sqlite/index.js')).SQLiteDataSink),
+  lazy(
+    'PostgreSQLDataSink',
+    async () => (await import('./sinks/postgresql/index.js')).PostgreSQLDataSink,
   ),
   lazy(
     'LivePlotDataSink',
