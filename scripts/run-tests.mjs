@@ -6,7 +6,7 @@
 // peers they start). Tests must leave nothing behind there: whatever is left at the end
 // (tsx's compile cache aside) is listed and fails the run, and the directory is removed.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -28,6 +28,9 @@ if (files.length === 0) {
 }
 
 const runTmp = mkdtempSync(join(tmpdir(), 'datalogd-test-run-'));
+// Searchable by other users (not listable): servers that refuse to run as root, such as
+// PostgreSQL started with runuser, must reach their own directories inside it.
+chmodSync(runTmp, 0o711);
 // tsx keeps its compile cache in tmpdir()/tsx-<uid>; inside runTmp it is shared by every test
 // process of this run and removed with it.
 const isCache = (name) => /^tsx-\d+$/.test(name);

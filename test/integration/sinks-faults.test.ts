@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -243,7 +243,10 @@ test('a file removed while running is reported and made anew; a removed director
     await waitUntil(async () => (await lineCount()) >= 3, 'records in the file made anew');
     assert.equal((await readFile(file, 'utf8')).split('\n')[0], '# walk', 'with its header');
 
-    await rm(dir, { recursive: true });
+    // Moved away in one step, then deleted: a plain recursive rm races the sink, which may
+    // open the file anew between the unlink and the rmdir.
+    await rename(dir, `${dir}.gone`);
+    await rm(`${dir}.gone`, { recursive: true });
     await daemon.waitForStderr(/DATALOGD_ERR_FILE_REMOVED\].*\(2 so far\)/);
     await daemon.waitForStderr(/\[DATALOGD_ERR_FILE_DROPPED\] .*the file cannot be opened/);
     await mkdir(dir);
