@@ -10,6 +10,7 @@ import { getLogger } from '../core/log.js';
 import { DataNode, DataSource, type DataReceiver } from '../core/node.js';
 import { loadPluginDirectories } from './plugin-loader.js';
 import { kindFromName, Registry } from '../core/registry.js';
+import { closeNode } from './close-node.js';
 import { upstreamFirst } from './topology.js';
 
 export interface DaemonOptions {
@@ -220,7 +221,7 @@ async function closeWithin(node: DataNode, timeoutMs: number): Promise<void> {
     }, timeoutMs);
   });
   try {
-    const outcome = await Promise.race([node.close().then(() => 'closed' as const), timeout]);
+    const outcome = await Promise.race([closeNode(node).then(() => 'closed' as const), timeout]);
     if (outcome === 'timeout') {
       log.warning(
         `[DATALOGD_ERR_NODE_CLOSE] node "${node.nodeName}" did not close within ${timeoutMs} ms.`,
