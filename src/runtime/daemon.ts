@@ -11,6 +11,7 @@ import { DataNode, DataSource, type DataReceiver } from '../core/node.js';
 import { loadPluginDirectories } from './plugin-loader.js';
 import { kindFromName, Registry } from '../core/registry.js';
 import { closeNode } from './close-node.js';
+import { instantiate } from './construct.js';
 import { upstreamFirst } from './topology.js';
 
 export interface DaemonOptions {
@@ -173,8 +174,12 @@ function construct(graph: ValidatedGraph, problems: DatalogdError[]): Map<string
       `Initialising node ${spec.name}:${spec.className}(${JSON.stringify(redactSecrets(spec.options))})`,
     );
     try {
-      const Cls = spec.plugin.cls as unknown as new (options: Record<string, unknown>) => DataNode;
-      const node = new Cls(spec.options);
+      const { node, style } = instantiate(spec.plugin, spec.options);
+      if (style === 'sinks-first') {
+        log.debug(
+          `${spec.className}'s constructor takes sinks first (Python style): called as new ${spec.className}([], options)`,
+        );
+      }
       node.nodeName = spec.name;
       nodes.set(spec.name, node);
     } catch (err) {
