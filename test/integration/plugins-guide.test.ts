@@ -297,8 +297,8 @@ test('docs/plugins-guide.md shows the example files as they are', async () => {
 test("the README's plugin example runs, and its options are checked", async () => {
   const readme = await readFile(join(REPO_ROOT, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('### Your own plugins'));
-  const code = /```js\n([\s\S]*?)```/.exec(section)?.[1];
-  assert.ok(code?.includes('class HelloDataSource'), 'the README shows HelloDataSource');
+  const code = /```js\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  assert.ok(code.includes('class HelloDataSource'), 'the README shows HelloDataSource');
   const dir = join(sandbox.dir, 'readme-plugins');
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'hello.mjs'), code);
