@@ -12,6 +12,7 @@ export {
   type ReportProblem,
   type ReportOptions,
 } from './core/node.js';
+export { PeriodicDataSource } from './core/periodic.js';
 export { DataLogDaemon, type DaemonOptions } from './runtime/daemon.js';
 export {
   DatalogdError,

@@ -325,3 +325,32 @@ test("the README's plugin example runs, and its options are checked", async () =
     /\[DATALOGD_ERR_UNKNOWN_OPTION\] line 1: node "h": HelloDataSource has no option "intervall" \(did you mean "interval"\?\)/,
   );
 });
+
+test("the guide's PeriodicDataSource example ticks", async () => {
+  const guide = await readFile(join(REPO_ROOT, 'docs', 'plugins-guide.md'), 'utf8');
+  const code = [...guide.matchAll(/```js\n([\s\S]*?)```/g)]
+    .map((m) => m[1] ?? '')
+    .find((block) => block.includes('class UptimeDataSource'));
+  assert.ok(code !== undefined, 'the guide shows UptimeDataSource');
+  const dir = join(sandbox.dir, 'periodic-plugins');
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'uptime.mjs'), code);
+  const daemon = new DaemonProcess(
+    [
+      '-p',
+      dir,
+      '-g',
+      'digraph { u [class=UptimeDataSource, interval=0.05]; p [class=PrintDataSink]; u -> p; }',
+    ],
+    sandbox.env,
+  );
+  await daemon.waitForStdoutLines(3);
+  const values = daemon.stdoutLines
+    .slice(0, 3)
+    .map((line) => (JSON.parse(line) as { value: number }[])[0]?.value ?? NaN);
+  assert.ok(
+    values.every((v, i) => v > 0 && (i === 0 || v > (values[i - 1] as number))),
+    `uptimes rise: ${values.join(', ')}`,
+  );
+  assert.equal(await daemon.stop(), 0);
+});
