@@ -32,6 +32,11 @@ export interface LoadedConfig {
   readonly connectionGraph: string | undefined;
   /** `'command line'`, the path of the file that set the graph, or `'none'`. */
   readonly graphFrom: string;
+  /**
+   * The line in `graphFrom` of each line of `connectionGraph`, so graph problems can name
+   * the file's line; empty when the graph is not from a file (or `%(...)s` reshaped it).
+   */
+  readonly graphLines: readonly number[];
   /** Absolute paths from the files (relative ones resolved against their file), then `-p`. */
   readonly pluginPaths: string[];
   /** The files that existed and were read, in reading order. */
@@ -73,7 +78,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
   const graph =
     opts.graphDot === undefined
       ? readGraph(config, problems)
-      : { connectionGraph: opts.graphDot.trim(), graphFrom: 'command line' };
+      : { connectionGraph: opts.graphDot.trim(), graphFrom: 'command line', graphLines: [] };
   const pluginPaths = [...readPluginPaths(config, home, problems), ...(opts.pluginDirs ?? [])];
   if (problems.length > 0) throw new ConfigurationErrors(problems);
   return { ...graph, pluginPaths, filesRead, filesLookedFor: wanted.map(({ file }) => file) };
@@ -115,13 +120,19 @@ function ownEntry(config: IniDocument, key: string): IniEntry | undefined {
 function readGraph(
   config: IniDocument,
   problems: DatalogdError[],
-): Pick<LoadedConfig, 'connectionGraph' | 'graphFrom'> {
+): Pick<LoadedConfig, 'connectionGraph' | 'graphFrom' | 'graphLines'> {
   const entry = ownEntry(config, 'connection_graph');
   const text = entry && interpolated(config, 'connection_graph', problems);
   if (entry === undefined || text === undefined) {
-    return { connectionGraph: undefined, graphFrom: 'none' };
+    return { connectionGraph: undefined, graphFrom: 'none', graphLines: [] };
   }
-  return { connectionGraph: text.trim(), graphFrom: entry.source };
+  const sameShape = text.split('\n').length === entry.valueLines.length;
+  const trimmedLines = text.slice(0, text.length - text.trimStart().length).split('\n').length - 1;
+  return {
+    connectionGraph: text.trim(),
+    graphFrom: entry.source,
+    graphLines: sameShape ? entry.valueLines.slice(trimmedLines) : [],
+  };
 }
 
 function readPluginPaths(config: IniDocument, home: string, problems: DatalogdError[]): string[] {

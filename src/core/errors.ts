@@ -23,7 +23,7 @@ export const ERROR_CODES = {
   DATALOGD_ERR_PLUGIN_DIR: 'A plugin directory does not exist or cannot be read.',
   DATALOGD_ERR_PLUGIN_LOAD: 'A plugin file could not be imported.',
   DATALOGD_ERR_PLUGIN_CLASS:
-    'A plugin file exports a class whose name or base class breaks the naming rule.',
+    'A plugin file exports a class whose name or base class breaks the naming rule, or whose optionsSchema or validate is malformed.',
   DATALOGD_ERR_NODE_START: 'A node failed to start.',
   DATALOGD_ERR_NODE_CLOSE: 'A node failed to close cleanly.',
   DATALOGD_ERR_USAGE: 'The command line is wrong (unknown flag, missing value).',
@@ -52,6 +52,12 @@ export const RUNTIME_EVENTS = {
     counter: 'sink_errors',
     level: 'error',
     summary: 'A sink threw or rejected while receiving data; the record was dropped for that sink.',
+  },
+  // For user plugins (docs/plugins-guide.md): the code a plugin reports its own losses with.
+  DATALOGD_ERR_PLUGIN_DROPPED: {
+    counter: 'dropped',
+    level: 'warning',
+    summary: 'A user plugin dropped data for a reason of its own, given in the message.',
   },
   DATALOGD_ERR_FILE_WRITE: {
     counter: 'write_errors',

@@ -29,6 +29,34 @@ export function isPluginClass(value: unknown): value is PluginClass {
   return typeof value === 'function' && (value.prototype as unknown) instanceof DataNode;
 }
 
+/**
+ * What is wrong with a class's `optionsSchema` or `validate` members, if anything. The graph
+ * checks options with `schema.strict().safeParse(...)` and lists `schema.shape`, so the
+ * schema must be a `z.object(...)` (from the `z` datalogd exports).
+ */
+function optionsHookProblem(cls: PluginClass): string | undefined {
+  const schema: unknown = cls.optionsSchema;
+  if (schema !== undefined && !isObjectSchema(schema)) {
+    return `class ${cls.name} has an optionsSchema that is not a z.object({...}) schema; build it with z.object from 'datalogd'`;
+  }
+  const hook: unknown = cls.validate;
+  if (hook !== undefined && typeof hook !== 'function') {
+    return `class ${cls.name} has a static validate that is not a function`;
+  }
+  return undefined;
+}
+
+function isObjectSchema(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const schema = value as { safeParse?: unknown; strict?: unknown; shape?: unknown };
+  return (
+    typeof schema.safeParse === 'function' &&
+    typeof schema.strict === 'function' &&
+    typeof schema.shape === 'object' &&
+    schema.shape !== null
+  );
+}
+
 /** A built-in known by its name, whose module is imported only when a graph uses it. */
 export interface LazyPlugin {
   readonly name: string;
@@ -93,6 +121,13 @@ export class Registry {
     }
     if (actual !== claimed) {
       return `class ${cls.name} is named as a ${claimed} but extends ${actual ?? 'no datalogd base class'}`;
+    }
+    const hookProblem = optionsHookProblem(cls);
+    if (hookProblem !== undefined) return hookProblem;
+    if (cls.optionsSchema === undefined && typeof cls.validate === 'function') {
+      this.#log.warning(
+        `${cls.name} from ${origin} has a static validate() but no optionsSchema; validate() is called only for classes with an optionsSchema.`,
+      );
     }
     const previous = this.#plugins.get(cls.name);
     const previousOrigin = this.#lazy.has(cls.name) ? 'builtin' : previous?.origin;

@@ -10,6 +10,9 @@ import { getLogger } from '../core/log.js';
 import { DataNode, DataSource, type DataReceiver } from '../core/node.js';
 import { loadPluginDirectories } from './plugin-loader.js';
 import { kindFromName, Registry } from '../core/registry.js';
+import { closeNode } from './close-node.js';
+import { instantiate } from './construct.js';
+import { atNodeLine, locateInFile, locateProblem, type GraphOrigin } from './graph-location.js';
 import { upstreamFirst } from './topology.js';
 
 export interface DaemonOptions {
@@ -67,21 +70,12 @@ export class DataLogDaemon {
     const problems: DatalogdError[] = await loadPluginDirectories(config.pluginPaths, registry);
     logPluginList(registry);
 
-    let dot = config.connectionGraph;
-    if (dot === undefined || dot === '') {
-      log.warning(DEMO_WARNING);
-      dot = DEMO_GRAPH;
-    }
-    const parsed = parseGraph(dot);
-    await registry.load(namedClasses(parsed));
-    const graph = validateGraph(parsed, registry, parseDotJson);
-    for (const warning of graph.warnings) log.warning(warning);
+    const { graph, locate } = await checkGraph(config, registry);
     problems.push(...graph.problems);
-    problems.push(...(await validateNodesAsync(graph.nodes)));
     if (problems.length > 0) throw new ConfigurationErrors(problems);
 
     const nodes = construct(graph, problems);
-    if (problems.length > 0) throw new ConfigurationErrors(problems);
+    if (problems.length > 0) throw new ConfigurationErrors(problems.map(locate));
     connect(graph, nodes);
     const order = upstreamFirst(
       graph.nodes.map((n) => n.name),
@@ -138,6 +132,38 @@ export class DataLogDaemon {
   }
 }
 
+/**
+ * Parses and checks the graph (the demo graph when none is configured), imports the lazy
+ * built-ins it names, and runs the plugins' `validate` hooks. Problems name the config
+ * file and its line when the graph was written in one.
+ */
+async function checkGraph(
+  config: LoadedConfig,
+  registry: Registry,
+): Promise<{ graph: ValidatedGraph; locate: (problem: DatalogdError) => DatalogdError }> {
+  let dot = config.connectionGraph;
+  let origin: GraphOrigin = { file: graphFile(config), lines: config.graphLines };
+  if (dot === undefined || dot === '') {
+    log.warning(DEMO_WARNING);
+    dot = DEMO_GRAPH;
+    origin = { file: undefined, lines: [] };
+  }
+  const parsed = parseGraph(dot);
+  await registry.load(namedClasses(parsed));
+  const graph = validateGraph(parsed, registry, parseDotJson);
+  for (const warning of graph.warnings) log.warning(locateInFile(warning, origin));
+  const nodeLines = new Map(parsed.nodes.map((node) => [node.name, node.line]));
+  const locate = (problem: DatalogdError): DatalogdError =>
+    locateProblem(atNodeLine(problem, nodeLines), origin);
+  const problems = [...graph.problems, ...(await validateNodesAsync(graph.nodes))].map(locate);
+  return { graph: { ...graph, problems }, locate };
+}
+
+/** The config file that holds the graph, if a file does (not `-g`, not no graph at all). */
+function graphFile(config: LoadedConfig): string | undefined {
+  return config.filesRead.includes(config.graphFrom) ? config.graphFrom : undefined;
+}
+
 function reportConfigFiles(config: LoadedConfig, graphOnCommandLine: boolean): void {
   if (config.filesRead.length > 0) {
     log.info(`Loaded config from: ${config.filesRead.join(', ')}`);
@@ -172,8 +198,12 @@ function construct(graph: ValidatedGraph, problems: DatalogdError[]): Map<string
       `Initialising node ${spec.name}:${spec.className}(${JSON.stringify(redactSecrets(spec.options))})`,
     );
     try {
-      const Cls = spec.plugin.cls as unknown as new (options: Record<string, unknown>) => DataNode;
-      const node = new Cls(spec.options);
+      const { node, style } = instantiate(spec.plugin, spec.options);
+      if (style === 'sinks-first') {
+        log.debug(
+          `${spec.className}'s constructor takes sinks first (Python style): called as new ${spec.className}([], options)`,
+        );
+      }
       node.nodeName = spec.name;
       nodes.set(spec.name, node);
     } catch (err) {
@@ -220,7 +250,7 @@ async function closeWithin(node: DataNode, timeoutMs: number): Promise<void> {
     }, timeoutMs);
   });
   try {
-    const outcome = await Promise.race([node.close().then(() => 'closed' as const), timeout]);
+    const outcome = await Promise.race([closeNode(node).then(() => 'closed' as const), timeout]);
     if (outcome === 'timeout') {
       log.warning(
         `[DATALOGD_ERR_NODE_CLOSE] node "${node.nodeName}" did not close within ${timeoutMs} ms.`,

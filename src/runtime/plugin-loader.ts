@@ -11,12 +11,16 @@ const SCRIPT_EXTENSIONS = new Set(['.js', '.mjs']);
 let selfResolutionRegistered = false;
 let typeScriptLoader: Promise<boolean> | undefined;
 
-/** Makes `import ... from 'datalogd'` inside plugin files resolve to this running copy. */
-export function registerSelfResolution(): void {
+/**
+ * Makes `import ... from 'datalogd'` inside plugin files resolve to this running copy, and
+ * `.js` files in the plugin directories load as ES modules.
+ */
+export function registerSelfResolution(dirs: readonly string[]): void {
   if (selfResolutionRegistered) return;
   selfResolutionRegistered = true;
+  const pluginDirs = dirs.map((dir) => pathToFileURL(join(resolvePath(dir), '/')).href);
   register(new URL('./resolve-hook.js', import.meta.url), {
-    data: { target: new URL('../index.js', import.meta.url).href },
+    data: { target: new URL('../index.js', import.meta.url).href, pluginDirs },
   });
 }
 
@@ -30,7 +34,7 @@ export async function loadPluginDirectories(
 ): Promise<DatalogdError[]> {
   const problems: DatalogdError[] = [];
   if (dirs.length === 0) return problems;
-  registerSelfResolution();
+  registerSelfResolution(dirs);
   for (const dir of dirs) {
     const files = await listPluginFiles(dir, problems);
     for (const file of files) await loadPluginFile(file, registry, problems);

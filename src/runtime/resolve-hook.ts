@@ -7,6 +7,8 @@
  */
 interface HookData {
   readonly target: string;
+  /** The plugin directories, as `file:` URLs ending in `/`. */
+  readonly pluginDirs?: readonly string[];
 }
 
 interface ResolveResult {
@@ -18,9 +20,17 @@ interface ResolveResult {
 type NextResolve = (specifier: string, context: unknown) => Promise<ResolveResult>;
 
 let target: string | undefined;
+let pluginDirs: readonly string[] = [];
 
 export function initialize(data: HookData): void {
   target = data.target;
+  pluginDirs = data.pluginDirs ?? [];
+}
+
+/** A `.js` file in a plugin directory, not one of the packages a plugin depends on. */
+function isPluginScript(url: string): boolean {
+  if (!url.endsWith('.js') || url.includes('/node_modules/')) return false;
+  return pluginDirs.some((dir) => url.startsWith(dir));
 }
 
 export async function resolve(
@@ -33,8 +43,13 @@ export async function resolve(
   }
   const resolved = await nextResolve(specifier, context);
   // A plugin directory has no package.json saying "type": "module", so a TypeScript loader
-  // would compile a .ts plugin as CommonJS; plugins are ES modules, like the .mjs ones.
-  if (resolved.url.startsWith('file:') && resolved.url.endsWith('.ts')) {
+  // would compile a .ts plugin as CommonJS, and a Node.js 20 without syntax detection
+  // (before 20.19) would read a .js plugin as CommonJS; plugins are ES modules, like the
+  // .mjs ones.
+  if (
+    resolved.url.startsWith('file:') &&
+    (resolved.url.endsWith('.ts') || isPluginScript(resolved.url))
+  ) {
     return { ...resolved, format: 'module' };
   }
   return resolved;

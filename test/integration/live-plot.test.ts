@@ -51,7 +51,7 @@ test('an unknown pen or a malformed plotlayout stops the daemon before it starts
   assert.match(stderr, /2 configuration problems/);
   assert.match(
     stderr,
-    /\[DATALOGD_ERR_OPTION_TYPE\] line 3: node "plot": option "plotlayout\.0\.traces\.0\.pen" of PyqtgraphDataSink "purplish" is not a colour/,
+    /\[DATALOGD_ERR_OPTION_TYPE\] \S*bad-plot\.conf:5: node "plot": option "plotlayout\.0\.traces\.0\.pen" of PyqtgraphDataSink "purplish" is not a colour/,
   );
   assert.match(
     stderr,

@@ -45,3 +45,58 @@ export class GreetDataSink extends DataSink {
   assert.equal(daemon.stdoutLines[1], 'beat: [{"type":"config","id":"heartbeat","value":2}]');
   assert.equal(await daemon.stop(), 0);
 });
+
+test('a TypeScript port of a Python plugin: sinks first, options second, close() overridden', async () => {
+  const dir = join(sandbox.dir, 'ts-python-style');
+  await mkdir(dir, { recursive: true });
+  await writeFile(
+    join(dir, 'counter.ts'),
+    `import { DataSource, type DataReceiver } from 'datalogd';
+
+interface CounterOptions {
+  readonly start?: number;
+}
+
+export class CounterDataSource extends DataSource {
+  #value: number;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(sinks: DataReceiver[] = [], options: CounterOptions = {}) {
+    super(sinks);
+    this.#value = options.start ?? 0;
+    console.log(\`sinks given: \${sinks.length}\`);
+  }
+
+  override start(): void {
+    this.#timer = setInterval(() => {
+      this.send([{ type: 'count', id: 'c', value: this.#value++ }]);
+    }, 20);
+  }
+
+  override async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    console.log('counter closed');
+  }
+}
+`,
+  );
+  const daemon = new DaemonProcess(
+    [
+      '-p',
+      dir,
+      '-g',
+      'digraph { c [class=CounterDataSource, start=40]; p [class=PrintDataSink]; c -> p; }',
+    ],
+    sandbox.env,
+  );
+  await daemon.waitForStdoutLines(3);
+  assert.deepEqual(daemon.stdoutLines.slice(0, 3), [
+    'sinks given: 0',
+    '[{"type":"count","id":"c","value":40}]',
+    '[{"type":"count","id":"c","value":41}]',
+  ]);
+  assert.equal(await daemon.stop(), 0);
+  assert.equal(daemon.stdoutLines.at(-1), 'counter closed');
+  assert.doesNotMatch(daemon.stderr, /DATALOGD_ERR_NODE_CLOSE/);
+});

@@ -89,6 +89,8 @@ describe('loadConfig', () => {
     assert.deepEqual(config, {
       connectionGraph: PYTHON_STYLE_GRAPH,
       graphFrom: s.userFile,
+      // the file's line of each graph line, skipping the comment lines the INI drops
+      graphLines: [5, 7, 9, 10, 11],
       pluginPaths: ['/opt/datalogd-plugins'],
       filesRead: [s.userFile],
       filesLookedFor: [s.siteFile, s.userFile],
@@ -101,6 +103,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config, {
       connectionGraph: undefined,
       graphFrom: 'none',
+      graphLines: [],
       pluginPaths: ['cli-plugins'],
       filesRead: [],
       filesLookedFor: [s.siteFile, s.userFile],
@@ -122,6 +125,7 @@ describe('loadConfig', () => {
     });
     assert.equal(config.connectionGraph, 'digraph { c }');
     assert.equal(config.graphFrom, extra);
+    assert.deepEqual(config.graphLines, [3], 'the graph starts on the line after its key');
     assert.deepEqual(config.pluginPaths, ['/site/plugins', '/p1', '/p2']);
     assert.deepEqual(config.filesRead, [s.siteFile, s.userFile, extra]);
     assert.deepEqual(config.filesLookedFor, [s.siteFile, s.userFile, extra]);
@@ -148,7 +152,22 @@ describe('loadConfig', () => {
     });
     assert.equal(config.connectionGraph, 'digraph { g }');
     assert.equal(config.graphFrom, 'command line');
+    assert.deepEqual(config.graphLines, []);
     assert.deepEqual(config.pluginPaths, ['/opt/datalogd-plugins']);
+  });
+
+  test('a graph that %(name)s interpolation gives more lines has no file lines (they would be wrong)', async () => {
+    const s = await setup();
+    await s.write(
+      s.userFile,
+      '[datalogd]\nnodes = a [class=NullDataSource];\n  b [class=NullDataSink];\nconnection_graph = digraph { %(nodes)s }\n',
+    );
+    const config = await loadConfig(s.options);
+    assert.equal(
+      config.connectionGraph,
+      'digraph { a [class=NullDataSource];\nb [class=NullDataSink]; }',
+    );
+    assert.deepEqual(config.graphLines, []);
   });
 
   test('-g is used even when the graph in a file could not be interpolated', async () => {

@@ -56,6 +56,55 @@ describe('Registry', () => {
   });
 });
 
+describe('Registry: a plugin class declaring its options', () => {
+  test('accepts a z.object schema and an async validate hook', () => {
+    class GoodDataSink extends DataSink {
+      static optionsSchema = z.object({ level: z.number().default(1) });
+      static validate(): Promise<never[]> {
+        return Promise.resolve([]);
+      }
+    }
+    assert.equal(new Registry().register(GoodDataSink, 'good.mjs'), undefined);
+  });
+
+  test('refuses a schema that is not a z.object, naming the class and the fix', () => {
+    const PlainDataSink = class PlainDataSink extends DataSink {};
+    Object.assign(PlainDataSink, { optionsSchema: { level: 1 } });
+    const StringDataSink = class StringDataSink extends DataSink {};
+    Object.assign(StringDataSink, { optionsSchema: z.string() });
+    for (const cls of [PlainDataSink, StringDataSink]) {
+      assert.match(
+        new Registry().register(cls, 'bad.mjs') ?? '',
+        new RegExp(`class ${cls.name} has an optionsSchema that is not a z\\.object`),
+      );
+    }
+  });
+
+  test('refuses a validate that is not a function', () => {
+    const OddDataSink = class OddDataSink extends DataSink {};
+    Object.assign(OddDataSink, { optionsSchema: z.object({}), validate: true });
+    assert.match(
+      new Registry().register(OddDataSink, 'odd.mjs') ?? '',
+      /static validate that is not a function/,
+    );
+  });
+
+  test('warns that a validate hook without a schema is never called', () => {
+    class HookOnlyDataSink extends DataSink {
+      static validate(): Promise<never[]> {
+        return Promise.resolve([]);
+      }
+    }
+    assert.equal(new Registry().register(HookOnlyDataSink, 'hook.mjs'), undefined);
+    assert.ok(
+      lines.some((l) =>
+        /HookOnlyDataSink from hook\.mjs has a static validate\(\) but no optionsSchema/.test(l),
+      ),
+      lines.join('\n'),
+    );
+  });
+});
+
 describe('validateOptions', () => {
   const schema = z.object({
     interval: z.number().positive().default(1).describe('seconds'),

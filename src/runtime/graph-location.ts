@@ -1,0 +1,52 @@
+import { DatalogdError } from '../core/errors.js';
+
+/** Where a connection graph's text was written, so that problems point at the user's file. */
+export interface GraphOrigin {
+  /** The config file the graph came from; undefined for `-g` and the demo graph. */
+  readonly file: string | undefined;
+  /** The file's line number of each line of the graph text (line 1 first). */
+  readonly lines: readonly number[];
+}
+
+const LEADING_LINE = /^line (\d+)(, column \d+)?: /;
+
+/**
+ * Graph problems start with `line N: ` counted within the DOT text. For a graph written in
+ * a config file that becomes `FILE:LINE: ` with the line of the file, the way INI problems
+ * are reported; a graph given with `-g` keeps its own line numbers.
+ */
+export function locateInFile(message: string, origin: GraphOrigin): string {
+  const file = origin.file;
+  if (file === undefined) return message;
+  const match = LEADING_LINE.exec(message);
+  if (match === null) return `${file}: ${message}`;
+  const line = origin.lines[Number(match[1]) - 1];
+  if (line === undefined) return `${file}: ${message}`;
+  return `${file}:${line}${match[2] ?? ''}: ${message.slice(match[0].length)}`;
+}
+
+export function locateProblem(problem: DatalogdError, origin: GraphOrigin): DatalogdError {
+  const message = locateInFile(problem.message, origin);
+  return message === problem.message ? problem : reworded(problem, message);
+}
+
+/**
+ * A problem found about a node after the graph was checked (a plugin's `validate` hook)
+ * carries no line; this puts its node's line in front, like the graph's own problems.
+ */
+export function atNodeLine(
+  problem: DatalogdError,
+  nodeLines: ReadonlyMap<string, number | undefined>,
+): DatalogdError {
+  const line = problem.node === undefined ? undefined : nodeLines.get(problem.node);
+  if (line === undefined || LEADING_LINE.test(problem.message)) return problem;
+  return reworded(problem, `line ${line}: ${problem.message}`);
+}
+
+function reworded(problem: DatalogdError, message: string): DatalogdError {
+  return new DatalogdError(problem.code, message, {
+    ...(problem.node === undefined ? {} : { node: problem.node }),
+    ...(problem.option === undefined ? {} : { option: problem.option }),
+    ...(problem.cause === undefined ? {} : { cause: problem.cause }),
+  });
+}

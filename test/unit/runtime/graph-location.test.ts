@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { DatalogdError } from '../../../src/core/errors.js';
+import {
+  atNodeLine,
+  locateInFile,
+  locateProblem,
+  type GraphOrigin,
+} from '../../../src/runtime/graph-location.js';
+
+const inFile: GraphOrigin = { file: 'lab.conf', lines: [4, 6, 7] };
+const onCommandLine: GraphOrigin = { file: undefined, lines: [] };
+
+describe('locateInFile', () => {
+  const cases: [string, GraphOrigin, string][] = [
+    ['line 2: node "a": bad', inFile, 'lab.conf:6: node "a": bad'],
+    ['line 3, column 9: syntax', inFile, 'lab.conf:7, column 9: syntax'],
+    ['the edges form a cycle', inFile, 'lab.conf: the edges form a cycle'],
+    ['line 9: beyond the known lines', inFile, 'lab.conf: line 9: beyond the known lines'],
+    ['line 2: node "a": bad', onCommandLine, 'line 2: node "a": bad'],
+    ['mentions line 2: later', inFile, 'lab.conf: mentions line 2: later'],
+  ];
+  for (const [message, origin, expected] of cases) {
+    test(`${JSON.stringify(message)} -> ${JSON.stringify(expected)}`, () => {
+      assert.equal(locateInFile(message, origin), expected);
+    });
+  }
+});
+
+describe('locateProblem and atNodeLine', () => {
+  test('keep the code, node, option and cause', () => {
+    const cause = new Error('root');
+    const problem = new DatalogdError('DATALOGD_ERR_OPTION_TYPE', 'line 1: node "a": bad', {
+      node: 'a',
+      option: 'port',
+      cause,
+    });
+    const located = locateProblem(problem, inFile);
+    assert.equal(located.message, 'lab.conf:4: node "a": bad');
+    assert.deepEqual(
+      [located.code, located.node, located.option, located.cause],
+      ['DATALOGD_ERR_OPTION_TYPE', 'a', 'port', cause],
+    );
+  });
+
+  test('a node problem without a line gets its node line, then the file line', () => {
+    const problem = new DatalogdError('DATALOGD_ERR_RULES', 'node "b": cannot read rules.json', {
+      node: 'b',
+    });
+    const lines = new Map([['b', 3]]);
+    assert.equal(
+      locateProblem(atNodeLine(problem, lines), inFile).message,
+      'lab.conf:7: node "b": cannot read rules.json',
+    );
+    const placed = new DatalogdError('DATALOGD_ERR_RULES', 'line 1: node "b": x', { node: 'b' });
+    assert.equal(atNodeLine(placed, lines), placed, 'a problem with a line keeps it');
+    const unknown = new DatalogdError('DATALOGD_ERR_RULES', 'node "z": x', { node: 'z' });
+    assert.equal(atNodeLine(unknown, lines), unknown);
+  });
+});
