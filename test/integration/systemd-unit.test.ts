@@ -156,8 +156,8 @@ describe('examples/systemd/datalogd.service', () => {
     const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as {
       bin: Record<string, string>;
     };
-    const [command, ...args] = one(unit, 'Service', 'ExecStart').split(/\s+/);
-    assert.ok(command?.startsWith('/'), 'an absolute path, as every systemd version needs');
+    const [command = '', ...args] = one(unit, 'Service', 'ExecStart').split(/\s+/);
+    assert.ok(command.startsWith('/'), 'an absolute path, as every systemd version needs');
     assert.ok(
       Object.keys(pkg.bin).includes(command.split('/').at(-1) ?? ''),
       `${command} is the package's bin`,
