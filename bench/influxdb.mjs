@@ -1,7 +1,6 @@
 // Points per second written to a local InfluxDB 1.x (influxd) through InfluxDBDataSink, beside
 // a bare batched HTTP /write loop with the same batch size, measured in the same run against
 // the same server. Each run writes POINTS points to a fresh database; medians of RUNS runs.
-/* global fetch, URLSearchParams */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';

@@ -12,6 +12,9 @@ const benches = [
   'python-json.mjs',
   'serial.mjs',
   'influxdb.mjs',
+  'sqlite.mjs',
+  'postgresql.mjs',
+  'replay.mjs',
   'live-plot.mjs',
 ].filter((b) => only.length === 0 || only.some((o) => b.startsWith(o)));
 for (const bench of benches) {

@@ -306,6 +306,73 @@ export const RUNTIME_EVENTS = {
     level: 'warning',
     summary: 'A CSV table received a record whose column is not declared in `columns`.',
   },
+  // Plot files (MatplotlibDataSink).
+  DATALOGD_ERR_PLOT_FILE_RECORD_SKIPPED: {
+    counter: 'records_unplotted',
+    level: 'warning',
+    summary:
+      'A plot sink drew no line for a record: it is not a record, lacks one of `keys`, or has no point that can be drawn.',
+  },
+  DATALOGD_ERR_PLOT_FILE_VALUE_SKIPPED: {
+    counter: 'values_unplotted',
+    level: 'warning',
+    summary:
+      'A plot sink left points out of a line: a y value that is not a number, an x that is not a time or number, unequal x and y lists, or more points than a line holds.',
+  },
+  DATALOGD_ERR_PLOT_FILE_RENDER: {
+    counter: 'render_errors',
+    level: 'error',
+    summary: 'A plot sink could not draw its plot; the file keeps the last plot drawn.',
+  },
+  // The record stores (SQLite, PostgreSQL) and the replay source.
+  DATALOGD_ERR_STORE_BUFFER_FULL: {
+    counter: 'records_overflowed',
+    level: 'warning',
+    summary:
+      'A store sink dropped its oldest buffered records to make room (or got records after close).',
+  },
+  DATALOGD_ERR_STORE_REFUSED: {
+    counter: 'records_rejected',
+    level: 'error',
+    summary: 'The database refused a batch of records for good (a constraint, a value too big).',
+  },
+  DATALOGD_ERR_STORE_WRITE_FAILED: {
+    counter: 'store_write_failures',
+    level: 'warning',
+    summary:
+      'A write to a store failed (locked, disk full, file removed, server down); the records are kept and retried.',
+  },
+  DATALOGD_ERR_STORE_UNSENT_AT_CLOSE: {
+    counter: 'records_unsent_at_close',
+    level: 'warning',
+    summary: 'A store sink closed with records it could not write within close_timeout.',
+  },
+  DATALOGD_ERR_STORE_NOT_RECORD: {
+    counter: 'items_skipped',
+    level: 'warning',
+    summary: 'A store sink skipped an item that is not a record (an object).',
+  },
+  DATALOGD_ERR_STORE_BAD_TIMESTAMP: {
+    counter: 'timestamps_unusable',
+    level: 'warning',
+    summary:
+      "A record's timestamp was unusable; the row has the receipt time, extra keeps the value.",
+  },
+  DATALOGD_ERR_STORE_RETENTION_FAILED: {
+    counter: 'retention_failures',
+    level: 'warning',
+    summary: 'Deleting rows older than `keep` failed; it is tried again later.',
+  },
+  DATALOGD_ERR_REPLAY_READ_FAILED: {
+    counter: 'replay_read_failures',
+    level: 'warning',
+    summary: 'A replay source could not read its store (missing, locked, not a store); it retries.',
+  },
+  DATALOGD_ERR_REPLAY_BAD_ROW: {
+    counter: 'rows_unreadable',
+    level: 'warning',
+    summary: 'A replay source skipped a row whose extra column is not the JSON a store writes.',
+  },
   // File rotation (issue 13).
   DATALOGD_ERR_FILE_ROTATE: {
     counter: 'rotation_errors',

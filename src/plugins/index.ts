@@ -27,6 +27,10 @@ export const BUILTIN_PLUGINS: readonly LazyPlugin[] = [
     'LibSensorsDataSource',
     async () => (await import('./sources/libsensors/index.js')).LibSensorsDataSource,
   ),
+  lazy(
+    'ReplayDataSource',
+    async () => (await import('./sources/replay/index.js')).ReplayDataSource,
+  ),
   lazy('NullDataFilter', async () => (await import('./null.js')).NullDataFilter),
   lazy(
     'TimeStampDataFilter',
@@ -75,6 +79,11 @@ export const BUILTIN_PLUGINS: readonly LazyPlugin[] = [
     'InfluxDB2DataSink',
     async () => (await import('./sinks/influxdb/index.js')).InfluxDB2DataSink,
   ),
+  lazy('SQLiteDataSink', async () => (await import('./sinks/sqlite/index.js')).SQLiteDataSink),
+  lazy(
+    'PostgreSQLDataSink',
+    async () => (await import('./sinks/postgresql/index.js')).PostgreSQLDataSink,
+  ),
   lazy(
     'LivePlotDataSink',
     async () => (await import('./sinks/live-plot/index.js')).LivePlotDataSink,
@@ -82,6 +91,10 @@ export const BUILTIN_PLUGINS: readonly LazyPlugin[] = [
   lazy(
     'PyqtgraphDataSink',
     async () => (await import('./sinks/live-plot/index.js')).PyqtgraphDataSink,
+  ),
+  lazy(
+    'MatplotlibDataSink',
+    async () => (await import('./sinks/plot-file/index.js')).MatplotlibDataSink,
   ),
 ];
 

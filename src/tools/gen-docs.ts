@@ -68,13 +68,46 @@ function renderPlugin(plugin: PluginClass, kind: PluginKind): string[] {
   const required = new Set(json.required ?? []);
   lines.push('| Option | Type | Default | Description |', '| --- | --- | --- | --- |');
   for (const [name, option] of properties) {
+    const value = defaultValue(schema.shape[name], option);
     const fallback = required.has(name) ? '**required**' : '–';
-    const defaultText = 'default' in option ? code(JSON.stringify(option.default)) : fallback;
+    const defaultText =
+      value === undefined ? fallback : code(shownDefault(value, `${plugin.name}.${name}`));
     lines.push(
       `| ${code(name)} | ${cell(typeText(option))} | ${cell(defaultText)} | ${cell(option.description ?? '')} |`,
     );
   }
   return lines;
+}
+
+/**
+ * The value an absent option gets, as the user would write it. JSON Schema has it in input
+ * form for a plain `.default()` or a `.prefault()`; a `.default()` placed after a transform
+ * or a pipe holds an output value, which zod leaves out of an input schema, so it is read
+ * by parsing the absent option. `undefined` when the option has no default.
+ */
+export function defaultValue(option: unknown, json: JsonSchemaNode): unknown {
+  if ('default' in json) return json.default;
+  if (!(option instanceof z.ZodType)) return undefined;
+  const parsed = option.safeParse(undefined);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** JSON text of a default; one that JSON cannot show faithfully is an error, not a guess. */
+function shownDefault(value: unknown, where: string): string {
+  if (!isPlainJson(value)) {
+    throw new Error(
+      `${where}: its default cannot be shown in the docs; give the option a .prefault() in its input form`,
+    );
+  }
+  return JSON.stringify(value);
+}
+
+function isPlainJson(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(isPlainJson);
+  if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  return Object.values(value).every(isPlainJson);
 }
 
 /** A readable type: `number | null`, `[number, number][]`, `"w" | "a" | "x"`. */

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitUntil } from './wait.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
@@ -34,6 +35,9 @@ export async function makeSandbox(): Promise<Sandbox> {
   const dir = await mkdtemp(join(tmpdir(), 'datalogd-test-'));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
+    // Passed on so that what a daemon puts in the temporary directory lands where the test
+    // run looks for leftovers (scripts/run-tests.mjs).
+    TMPDIR: process.env.TMPDIR,
     HOME: dir,
     XDG_CONFIG_HOME: join(dir, 'config-home'),
     XDG_CONFIG_DIRS: join(dir, 'config-site'),
@@ -54,7 +58,7 @@ export class DaemonProcess {
   readonly stdoutLines: string[] = [];
   readonly stderrLines: string[] = [];
   readonly exited: Promise<number | null>;
-  #waiters: (() => void)[] = [];
+  readonly #waiters = new Set<() => void>();
 
   constructor(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string = REPO_ROOT) {
     this.child = spawn(process.execPath, [CLI, ...args], {
@@ -87,22 +91,16 @@ export class DaemonProcess {
   }
 
   /** Resolves once `predicate` holds; rejects with the output so far after `timeoutMs`. */
-  async waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate()) {
-      if (Date.now() > deadline) {
-        throw new Error(
-          `timed out waiting for ${what}\n--- stdout ---\n${this.stdout}\n--- stderr ---\n${this.stderr}`,
-        );
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 50);
-        this.#waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+    return waitUntil(predicate, what, {
+      timeoutMs,
+      intervalMs: 50,
+      detail: () => `--- stdout ---\n${this.stdout}\n--- stderr ---\n${this.stderr}`,
+      wake: (resume) => {
+        this.#waiters.add(resume);
+        return () => this.#waiters.delete(resume);
+      },
+    });
   }
 
   waitForStdoutLines(count: number, timeoutMs?: number): Promise<void> {
@@ -126,9 +124,7 @@ export class DaemonProcess {
   }
 
   #wake(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) w();
+    for (const resume of [...this.#waiters]) resume();
   }
 }
 

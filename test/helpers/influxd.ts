@@ -4,8 +4,26 @@ import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, ServerProcess } from './server-process.js';
+import { waitUntil as waitFor } from './wait.js';
 
-export { freePort, stopChild, waitUntil } from './server-process.js';
+export { freePort, stopChild } from './server-process.js';
+
+/**
+ * wait.ts's `waitUntil` with the positional arguments the InfluxDB tests were written with;
+ * remove it once they import `waitUntil` from './wait.js' themselves.
+ */
+export function waitUntil(
+  check: () => Promise<boolean> | boolean,
+  what: string,
+  timeoutMs = 20_000,
+  detail?: () => string,
+): Promise<void> {
+  return waitFor(check, what, {
+    timeoutMs,
+    intervalMs: 50,
+    ...(detail === undefined ? {} : { detail }),
+  });
+}
 
 export interface InfluxdOptions {
   /** Reuse these ports (a restart must keep them); fresh free ports otherwise. */
@@ -50,9 +68,7 @@ export class InfluxdServer extends ServerProcess {
   }
 
   static async start(options: InfluxdOptions = {}): Promise<InfluxdServer> {
-    const server = await InfluxdServer.prepare(options);
-    await server.start();
-    return server;
+    return ServerProcess.startPrepared(await InfluxdServer.prepare(options));
   }
 
   get url(): string {
@@ -60,7 +76,7 @@ export class InfluxdServer extends ServerProcess {
   }
 
   /** Starts influxd and waits until `/ping` answers 204. */
-  async start(): Promise<void> {
+  override async start(): Promise<void> {
     await this.launch(
       'influxd',
       ['-config', join(this.dir, 'influxdb.conf')],

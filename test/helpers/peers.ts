@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { requirePeer } from '../../scripts/test-peers.mjs';
 import { DaemonProcess, REPO_ROOT, trackChild } from './daemon.js';
+import { waitUntil } from './wait.js';
 export { freePort } from './server-process.js';
 
 const PY_PEER = join(REPO_ROOT, 'test', 'helpers', 'py_peer.py');
@@ -24,7 +26,10 @@ export async function printingServer(
   return { daemon, port: await serverPort(daemon, 's') };
 }
 
-/** A running external peer (python3 or socat) with its stdout collected as lines. */
+/**
+ * A running external peer (python3 or socat) with its stdout collected as lines. A program
+ * that is not installed throws at once, naming its Debian package (scripts/test-peers.mjs).
+ */
 export class Peer {
   readonly child: ChildProcess;
   readonly lines: string[] = [];
@@ -33,7 +38,7 @@ export class Peer {
   #stderr = '';
 
   constructor(command: string, args: readonly string[], input?: Buffer) {
-    this.child = spawn(command, args, {
+    this.child = spawn(requirePeer(command), args, {
       stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     trackChild(this.child);
@@ -67,16 +72,12 @@ export class Peer {
     return this.#stderr;
   }
 
-  async waitForLines(count: number, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.lines.length < count) {
-      if (Date.now() > deadline) {
-        throw new Error(
-          `peer printed ${this.lines.length} of ${count} lines:\n${this.lines.join('\n')}\n${this.#stderr}`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+  waitForLines(count: number, timeoutMs = 10_000): Promise<void> {
+    return waitUntil(() => this.lines.length >= count, `${count} lines from the peer`, {
+      timeoutMs,
+      detail: () =>
+        `peer printed ${this.lines.length} of ${count} lines:\n${this.lines.join('\n')}\n${this.#stderr}`,
+    });
   }
 
   /** Waits for the peer to exit by itself, killing it after `timeoutMs`. */

@@ -4,21 +4,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { REPO_ROOT } from './daemon.js';
+import { requirePeer } from '../../scripts/test-peers.mjs';
+import { REPO_ROOT, trackChild } from './daemon.js';
+import { waitUntil } from './wait.js';
 
 const FAKE_BOARD = join(REPO_ROOT, 'test', 'helpers', 'fake-board.py');
 
-/** Polls `predicate` every 20 ms; rejects after `timeoutMs`. */
-export async function until(
-  predicate: () => boolean,
-  what: string,
-  timeoutMs = 5000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Waits for `predicate` (checked every 20 ms); rejects after `timeoutMs`. */
+export function until(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  return waitUntil(predicate, what, { timeoutMs });
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
@@ -58,13 +52,22 @@ export class PtyPair {
     const boardPath = join(dir, board);
     const hostPath = join(dir, host);
     const socat = spawn(
-      'socat',
+      requirePeer('socat'),
       [`pty,raw,echo=0,link=${boardPath}`, `pty,raw,echo=0,link=${hostPath}`],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
+    trackChild(socat);
+    let stderr = '';
+    socat.stderr.setEncoding('utf8');
+    socat.stderr.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-4000);
+    });
     const pair = new PtyPair(socat, boardPath, hostPath);
     try {
-      await until(() => existsSync(boardPath) && existsSync(hostPath), 'socat pty links');
+      await waitUntil(() => existsSync(boardPath) && existsSync(hostPath), 'socat pty links', {
+        timeoutMs: 5000,
+        detail: () => `socat ${socat.exitCode === null ? 'is running' : 'exited'}: ${stderr}`,
+      });
     } catch (err) {
       await pair.stop();
       throw err;
@@ -105,7 +108,8 @@ export class FakeBoard {
     if (options.keepalive !== undefined) args.push('--keepalive', String(options.keepalive));
     if (options.duration !== undefined) args.push('--duration', String(options.duration));
     if (options.count !== undefined) args.push('--count', String(options.count));
-    this.#child = spawn('python3', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.#child = spawn(requirePeer('python3'), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    trackChild(this.#child);
     this.#child.stderr?.setEncoding('utf8');
     this.#child.stderr?.on('data', (chunk: string) => {
       this.#stderr += chunk;

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import net from 'node:net';
+import { requirePeer } from '../../scripts/test-peers.mjs';
 import { trackChild } from './daemon.js';
+import { waitUntil } from './wait.js';
 
 /** A port that was free a moment ago (the OS picked it); servers that need a number use it. */
 export async function freePort(): Promise<number> {
@@ -17,21 +19,6 @@ export async function freePort(): Promise<number> {
     });
   });
   return port;
-}
-
-/** Polls `check` until it returns true; throws `what` with `detail()` after `timeoutMs`. */
-export async function waitUntil(
-  check: () => Promise<boolean> | boolean,
-  what: string,
-  timeoutMs = 20_000,
-  detail: () => string = () => '',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${detail()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** A child process stopped by pid: SIGTERM, then SIGKILL after `graceMs`. */
@@ -72,6 +59,23 @@ export abstract class ServerProcess {
 
   abstract get url(): string;
 
+  /** Starts the server (unless it runs already) and resolves once it answers. */
+  abstract start(): Promise<void>;
+
+  /**
+   * Starts a server that `prepare` made; one that does not come up is cleaned up before the
+   * error goes on, since the caller never gets hold of it to clean it up itself.
+   */
+  protected static async startPrepared<T extends ServerProcess>(server: T): Promise<T> {
+    try {
+      await server.start();
+    } catch (err) {
+      await server.cleanup();
+      throw err;
+    }
+    return server;
+  }
+
   get pid(): number | undefined {
     return this.#child?.pid;
   }
@@ -98,7 +102,10 @@ export abstract class ServerProcess {
     if (this.#ownsDir) await rm(this.dir, { recursive: true, force: true });
   }
 
-  /** Starts `command` unless it runs already, and waits until `ready()` holds. */
+  /**
+   * Starts `command` unless it runs already, and waits until `ready()` holds. A command that
+   * is not installed throws at once, naming its Debian package (scripts/test-peers.mjs).
+   */
   protected async launch(
     command: string,
     args: readonly string[],
@@ -107,7 +114,7 @@ export abstract class ServerProcess {
   ): Promise<void> {
     if (this.running) return;
     this.#stderr = '';
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(requirePeer(command), args, { stdio: ['ignore', 'ignore', 'pipe'] });
     trackChild(child);
     this.#child = child;
     child.stderr.setEncoding('utf8');
@@ -120,8 +127,7 @@ export abstract class ServerProcess {
         return ready();
       },
       what,
-      30_000,
-      () => `\n${this.#stderr}`,
+      { timeoutMs: 30_000, intervalMs: 50, detail: () => this.#stderr },
     );
   }
 }

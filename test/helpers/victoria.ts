@@ -31,16 +31,14 @@ export class VictoriaServer extends ServerProcess {
   }
 
   static async start(options: { port?: number; dir?: string } = {}): Promise<VictoriaServer> {
-    const server = await VictoriaServer.prepare(options);
-    await server.start();
-    return server;
+    return ServerProcess.startPrepared(await VictoriaServer.prepare(options));
   }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  async start(): Promise<void> {
+  override async start(): Promise<void> {
     await this.launch(
       'victoria-metrics',
       [

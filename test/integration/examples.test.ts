@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { DaemonProcess, makeSandbox, REPO_ROOT, type Sandbox } from '../helpers/daemon.js';
+import { readPng } from '../helpers/plot-files.js';
+import { waitUntil } from '../helpers/wait.js';
 
 let sandbox: Sandbox;
 before(async () => {
@@ -54,4 +56,29 @@ test('examples/random-walk-csv.conf writes a CSV table: one header, a timestamp 
     if (tick !== undefined)
       assert.equal(row, `${tick[0]?.timestamp},${tick[0]?.value},${tick[1]?.value}`);
   });
+});
+
+test('examples/random-walk-plot.conf (the Python recipe: aggregator -> MatplotlibDataSink) draws a PNG of both walkers', async () => {
+  const daemon = new DaemonProcess(
+    ['-c', join(REPO_ROOT, 'examples', 'random-walk-plot.conf')],
+    sandbox.env,
+    sandbox.dir,
+  );
+  const file = join(sandbox.dir, 'randomwalk.png');
+  await waitUntil(
+    () =>
+      stat(file).then(
+        () => true,
+        () => false,
+      ),
+    'randomwalk.png',
+    { detail: () => daemon.stderr },
+  );
+  assert.equal(await daemon.stop('SIGINT'), 0, daemon.stderr);
+  const png = readPng(await readFile(file));
+  assert.deepEqual([png.width, png.height], [1600, 1000]);
+  assert.ok(png.variance > 100, `luminance variance ${png.variance}`);
+  assert.ok(png.hasColour([0x4c, 0x78, 0xa8]) && png.hasColour([0xf5, 0x85, 0x18]), 'two lines');
+  assert.match(daemon.stderr, /\[datalogd\] plot: .*files_written=[1-9]/);
+  assert.doesNotMatch(daemon.stderr, /DATALOGD_ERR_/);
 });

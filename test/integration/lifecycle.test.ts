@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { DaemonProcess, makeSandbox, runDaemon, type Sandbox } from '../helpers/daemon.js';
+import { sleep } from '../helpers/wait.js';
 
 let sandbox: Sandbox;
 before(async () => {
@@ -121,7 +122,7 @@ test('a graph with nothing scheduled keeps running until it is told to stop, lik
     sandbox.env,
   );
   await daemon.waitForStderr(/Starting event loop/);
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await sleep(1000);
   assert.equal(daemon.child.exitCode, null, 'still running after a second');
   assert.equal(await daemon.stop(), 0);
 });

@@ -1,10 +1,14 @@
 import { errorMessage } from '../../core/errors.js';
 import { oneLine } from '../../core/log.js';
 import { DataFilter, type Data } from '../../core/node.js';
-import { toJsonText } from '../../io/json-text.js';
+import {
+  buildColumns,
+  cellText,
+  columnLabel,
+  formatTemplate,
+  type Column,
+} from '../../io/columns.js';
 import { tableRows, type TableLayout } from '../../io/table.js';
-import { isRecord } from '../../python/records.js';
-import { listify } from '../../python/values.js';
 import { z } from '../options.js';
 
 /** Python code writes `keys=value` as readily as `keys="['value']"`. */
@@ -84,13 +88,6 @@ function asList(value: string | readonly string[]): readonly string[] {
   return typeof value === 'string' ? [value] : value;
 }
 
-interface Column {
-  readonly key: string;
-  readonly labelIndex: number;
-  readonly record: Record<string, unknown> | undefined;
-  readonly values: readonly unknown[];
-}
-
 /**
  * Python datalogd's CSV conversion: one column per (record, key) present, rows from the
  * column values (an aggregated list gives several rows), cut to the shortest column.
@@ -132,18 +129,7 @@ export class CSVDataFilter extends DataFilter {
   }
 
   #receivePython(data: Data): void {
-    const columns: Column[] = [];
-    for (const item of listify(data)) {
-      if (isRecord(item)) {
-        this.#keys.forEach((key, k) => {
-          if (Object.hasOwn(item, key)) {
-            columns.push({ key, labelIndex: k, record: item, values: listify(item[key]) });
-          }
-        });
-      } else {
-        columns.push({ key: 'data', labelIndex: -1, record: undefined, values: listify(item) });
-      }
-    }
+    const columns = buildColumns(data, this.#keys);
     if (columns.length === 0) return undefined;
 
     const lines: string[] = [];
@@ -196,11 +182,9 @@ export class CSVDataFilter extends DataFilter {
   }
 
   #label(column: Column): string {
-    if (column.record === undefined) return 'data';
-    const template = this.#labels[column.labelIndex];
-    // Python would raise IndexError; the key itself is the obvious label.
-    if (template === undefined) return column.key;
-    return formatTemplate(template, column.record, this.#missingField(template));
+    return columnLabel(column, this.#labels, (name, template) => {
+      this.#missingField(template)(name);
+    });
   }
 
   #missingField(template: string): (name: string) => void {
@@ -215,48 +199,6 @@ export class CSVDataFilter extends DataFilter {
         `label "${template}": a record has no field "${name}", so {${name}} is left as it is`,
       );
     };
-  }
-}
-
-/**
- * Python's `str.format_map` for what labels use: `{name}`, `{name:.Nf}` and the `{{`/`}}`
- * escapes. A missing field is left as written (Python would raise) and reported.
- */
-export function formatTemplate(
-  template: string,
-  record: Readonly<Record<string, unknown>>,
-  onMissing: (name: string) => void = () => undefined,
-): string {
-  return template.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (whole, field: string | undefined) => {
-    if (field === undefined) return whole.charAt(0);
-    const [name = '', spec] = field.split(/[:!]/, 2);
-    if (!Object.hasOwn(record, name)) {
-      onMissing(name);
-      return whole;
-    }
-    const value = record[name];
-    const fixed = spec === undefined ? null : /^\.(\d+)f$/.exec(spec);
-    if (fixed != null && typeof value === 'number') return value.toFixed(Number(fixed[1]));
-    return cellText(value);
-  });
-}
-
-/** A value as CSV cell text: numbers as JavaScript prints them, dates in ISO 8601. */
-export function cellText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value === null || value === undefined) return '';
-  if (value instanceof Date) {
-    return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
-  }
-  switch (typeof value) {
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return String(value);
-    case 'symbol':
-      return value.description ?? '';
-    default:
-      return toJsonText(value);
   }
 }
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { parseGraph } from '../../../src/graph/dot.js';
 
 const root = new URL('../../../', import.meta.url);
@@ -46,4 +48,24 @@ test('every examples/*.conf has a connection graph that parses', async () => {
       name,
     );
   }
+});
+
+test('links in the README and docs/ point at files of this repository that exist', () => {
+  const repo = fileURLToPath(root);
+  const problems: string[] = [];
+  for (const page of pages) {
+    const text = readFileSync(new URL(page, root), 'utf8');
+    for (const match of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      const target = (match[1] ?? '').split('#')[0] ?? '';
+      if (target === '' || /^[a-z]+:/i.test(target)) continue; // an anchor, or a web address
+      const resolved = resolve(dirname(join(repo, page)), target);
+      const inside = relative(repo, resolved);
+      if (inside.startsWith('..') || isAbsolute(inside)) {
+        problems.push(`${page}: ${target} is outside the repository`);
+      } else if (!existsSync(resolved)) {
+        problems.push(`${page}: ${target} does not exist`);
+      }
+    }
+  }
+  assert.deepEqual(problems, []);
 });

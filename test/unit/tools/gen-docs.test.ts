@@ -46,6 +46,64 @@ describe('docs/plugins.md', () => {
     assert.ok(text.includes('| `pairs` | [string, number][] \\| null | `null` | P. |'), text);
   });
 
+  test('a default behind a transform or a pipe is shown, in input form where there is one', () => {
+    class DefaultsDataSink extends DataSink {
+      static readonly description = 'Defaults.';
+      static readonly optionsSchema = z.object({
+        port: z
+          .union([z.number(), z.string()])
+          .transform(Number)
+          .pipe(z.number().int())
+          .default(45454)
+          .describe('P.'),
+        kind: z
+          .enum(['json', 'none'])
+          .transform((v) => v.toUpperCase())
+          .default('JSON')
+          .describe('K.'),
+        level: z.union([z.number(), z.string()]).transform(String).prefault(20).describe('L.'),
+        maybe: z.string().optional().describe('M.'),
+      });
+    }
+    const text = renderPluginDocs([DefaultsDataSink]);
+    assert.ok(text.includes('| `port` | number \\| string | `45454` | P. |'), text);
+    assert.ok(text.includes('| `kind` | "json" \\| "none" | `"JSON"` | K. |'), text);
+    assert.ok(text.includes('| `level` | number \\| string | `20` | L. |'), text);
+    assert.ok(text.includes('| `maybe` | string | – | M. |'), text);
+  });
+
+  test('a default that JSON cannot show stops the generator, naming the option', () => {
+    class BytesDataSink extends DataSink {
+      static readonly description = 'Bytes.';
+      static readonly optionsSchema = z.object({
+        end: z
+          .string()
+          .transform((v) => Buffer.from(v))
+          .default(Buffer.from([23]))
+          .describe('E.'),
+      });
+    }
+    assert.throws(
+      () => renderPluginDocs([BytesDataSink]),
+      /BytesDataSink\.end: its default cannot be shown/,
+    );
+  });
+
+  test('every built-in option without a default in the docs really has none', async () => {
+    const text = renderPluginDocs(await loadBuiltinPlugins());
+    for (const plugin of await loadBuiltinPlugins()) {
+      const section = text.split(`### ${plugin.name}\n`)[1]?.split('\n### ')[0] ?? '';
+      for (const [name, option] of Object.entries(plugin.optionsSchema?.shape ?? {})) {
+        const row = section.split('\n').find((line) => line.startsWith(`| \`${name}\` |`));
+        assert.ok(row !== undefined, `${plugin.name}.${name} has a row`);
+        const parsed = (option as z.ZodType).safeParse(undefined);
+        const hasDefault = parsed.success && parsed.data !== undefined;
+        const shown = / \| – \| | \| \*\*required\*\* \| /.test(row);
+        assert.equal(shown, !hasDefault, `${plugin.name}.${name}: ${row}`);
+      }
+    }
+  });
+
   test('typeText reads JSON Schema unions and arrays', () => {
     assert.equal(
       typeText({ anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }),

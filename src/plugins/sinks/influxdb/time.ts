@@ -46,11 +46,5 @@ export class ReceiptClock {
   }
 }
 
-/** Python datalogd's default run id: local time `YYYYMMDD-HHMMSS`. */
-export function defaultRunId(when: Date): string {
-  const two = (n: number): string => String(n).padStart(2, '0');
-  return (
-    `${when.getFullYear()}${two(when.getMonth() + 1)}${two(when.getDate())}-` +
-    `${two(when.getHours())}${two(when.getMinutes())}${two(when.getSeconds())}`
-  );
-}
+/** The one default run id of the stores (Python datalogd's), kept here for the sink's imports. */
+export { defaultRunId } from '../../../io/run-id.js';

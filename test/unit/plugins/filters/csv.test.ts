@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CSVDataFilter, formatTemplate } from '../../../../src/plugins/filters/csv.js';
+import { CSVDataFilter } from '../../../../src/plugins/filters/csv.js';
 import { captureLogEachTest } from '../../../helpers/log-capture.js';
 
 const log = captureLogEachTest();
@@ -104,10 +104,6 @@ describe('CSVDataFilter', () => {
     const single = makeFilter({ keys: 'value', labels: null });
     single.filter.receive([{ value: 3 }]);
     assert.deepEqual(single.got, ['3']);
-  });
-
-  test('formatTemplate handles escapes and a fixed-point spec', () => {
-    assert.equal(formatTemplate('{{x}}_{v:.2f}_{s}', { v: 1.5, s: 'k' }), '{x}_1.50_k');
   });
 
   test('an unknown header value is a schema error', () => {

@@ -1,0 +1,1 @@
+export { MatplotlibDataSink } from './sink.js';

@@ -1,0 +1,1 @@
+export { PostgreSQLDataSink } from './sink.js';

@@ -1,0 +1,1 @@
+export { SQLiteDataSink } from './sink.js';

@@ -1,0 +1,1 @@
+export { ReplayDataSource } from './source.js';
