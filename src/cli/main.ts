@@ -4,7 +4,15 @@ import { Command, Option } from 'commander';
 import { siteConfigFiles, userConfigFile } from '../config/locations.js';
 import { DataLogDaemon } from '../runtime/daemon.js';
 import { ConfigurationErrors, DatalogdError, errorMessage } from '../core/errors.js';
-import { getLogger, LOG_LEVELS, setLogLevel, type LogLevel } from '../core/log.js';
+import {
+  getLogger,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  setLogFormat,
+  setLogLevel,
+  type LogFormat,
+  type LogLevel,
+} from '../core/log.js';
 import { RateLimitedLog } from '../core/rate-limit.js';
 import { listSerial } from './list-serial.js';
 
@@ -14,6 +22,7 @@ interface CliOptions {
   readonly graphDot?: string;
   readonly showConfigDirs?: boolean;
   readonly logLevel?: LogLevel;
+  readonly logFormat?: LogFormat;
   readonly verbose?: boolean;
 }
 
@@ -42,6 +51,11 @@ function buildProgram(): Command {
         .default('info'),
     )
     .option('-v, --verbose', 'show debug detail (same as --log-level debug)')
+    .addOption(
+      new Option('--log-format <format>', 'log lines as text, or one JSON object per line')
+        .choices(LOG_FORMATS)
+        .default('human'),
+    )
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError()
     .configureOutput({
@@ -55,6 +69,7 @@ function buildProgram(): Command {
 }
 
 async function run(options: CliOptions): Promise<void> {
+  setLogFormat(options.logFormat ?? 'human');
   setLogLevel(options.verbose === true ? 'debug' : (options.logLevel ?? 'info'));
   if (options.showConfigDirs === true) {
     log.info(`Site configuration file: ${siteConfigFiles().join(', ')}`);

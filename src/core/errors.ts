@@ -379,6 +379,13 @@ export const RUNTIME_EVENTS = {
     level: 'warning',
     summary: 'A replay source skipped a row whose extra column is not the JSON a store writes.',
   },
+  // File rotation (issue 13).
+  DATALOGD_ERR_FILE_ROTATE: {
+    counter: 'rotation_errors',
+    level: 'error',
+    summary:
+      'A file sink could not rotate (rename the full file, delete the oldest); it writes on.',
+  },
 } as const satisfies Record<string, RuntimeEventSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES | RuntimeCode;

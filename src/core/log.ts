@@ -1,9 +1,10 @@
 import { BoundedOutput } from './bounded-output.js';
-import type { RuntimeCode } from './errors.js';
+import { RUNTIME_EVENTS, type RuntimeCode } from './errors.js';
 
 /**
- * Logging: one line per event on stderr, with a time, a level and the logger (node) name.
- * Kept dependency-free because it sits on the start-up path.
+ * Logging: one line per event on stderr, with a time, a level and the logger (node) name,
+ * as text for people (the default) or as one JSON object per line for journald and log
+ * shippers. Kept dependency-free because it sits on the start-up path.
  */
 export const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -23,10 +24,15 @@ const LEVEL_LABEL: Record<Exclude<LogLevel, 'silent'>, string> = {
   error: 'ERROR',
 };
 
+/** `human`: `TIME LEVEL [node] message`; `json`: one object per line (see `jsonLine`). */
+export const LOG_FORMATS = ['human', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 export type LogWriter = (line: string) => void;
 
 interface LogState {
   threshold: number;
+  format: LogFormat;
   write: LogWriter;
 }
 
@@ -66,6 +72,7 @@ function writeToStderr(line: string): void {
 
 const state: LogState = {
   threshold: LEVEL_RANK.info,
+  format: 'human',
   write: writeToStderr,
 };
 
@@ -78,11 +85,64 @@ export function logLinesDropped(): number {
 }
 
 function formatLine(level: Exclude<LogLevel, 'silent'>, name: string, message: string): string {
-  return `${new Date().toISOString()} ${LEVEL_LABEL[level]} [${name}] ${message}`;
+  const time = new Date().toISOString();
+  if (state.format === 'json') return jsonLine(time, level, name, message);
+  return `${time} ${LEVEL_LABEL[level]} [${name}] ${message}`;
+}
+
+/** A runtime event as `DataNode.report` words it: `[CODE] message (N so far)`. */
+const RUNTIME_EVENT_LINE = /^\[(DATALOGD_ERR_[A-Z0-9_]+)\] ([\s\S]*) \((\d+) so far\)$/;
+/** The rate limiter's note on what it held back of a runtime event (keyed `CODE ...`). */
+const SUPPRESSED_LINE =
+  /^(\d+) more like this were suppressed in the last \d+ s: (DATALOGD_ERR_[A-Z0-9_]+)\b/;
+
+/**
+ * Outside the C0 controls, which JSON.stringify escapes itself: DEL, the C1 controls (ESC's
+ * 8-bit twin CSI among them) and the two Unicode line breaks, which JSON allows raw but a
+ * terminal or a line-based reader does not take as plain text.
+ */
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * `{"time","level","node","message"}`, plus `code` and `count` (the counter's total) when
+ * the line is a runtime event, so that a log shipper can count and alert on codes without
+ * parsing English; the note on suppressed repeats carries `code` and `suppressed`. Levels
+ * are the names `--log-level` takes.
+ */
+function jsonLine(time: string, level: LogLevel, name: string, message: string): string {
+  const entry: Record<string, string | number> = { time, level, node: name, message };
+  const event = RUNTIME_EVENT_LINE.exec(message);
+  if (event !== null && isRuntimeCode(event[1])) {
+    entry.message = event[2] ?? '';
+    entry.code = event[1];
+    entry.count = Number(event[3]);
+  } else {
+    const suppressed = SUPPRESSED_LINE.exec(message);
+    if (suppressed !== null && isRuntimeCode(suppressed[2])) {
+      entry.code = suppressed[2];
+      entry.suppressed = Number(suppressed[1]);
+    }
+  }
+  const text = JSON.stringify(entry);
+  UNSAFE_IN_JSON.lastIndex = 0;
+  if (!UNSAFE_IN_JSON.test(text)) return text;
+  return text.replace(
+    UNSAFE_IN_JSON,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+function isRuntimeCode(code: string | undefined): code is RuntimeCode {
+  return code !== undefined && Object.hasOwn(RUNTIME_EVENTS, code);
 }
 
 export function setLogLevel(level: LogLevel): void {
   state.threshold = LEVEL_RANK[level];
+}
+
+/** Chooses how lines are written from now on; `human` until this is called. */
+export function setLogFormat(format: LogFormat): void {
+  state.format = format;
 }
 
 /** Redirects log output; tests use it to capture lines. Returns the previous writer. */

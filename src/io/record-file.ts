@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 
 /**
@@ -33,8 +34,24 @@ export interface AppendResult {
   readonly rollbackError?: unknown;
 }
 
-/** Whether the open file is still at its path. */
-export type FilePresence = 'present' | 'removed' | 'replaced';
+/**
+ * Whether the open file is still at its path; 'truncated' when it is, but another program
+ * cut it shorter (logrotate's copytruncate), so that the next record starts at its new end.
+ */
+export type FilePresence = 'present' | 'removed' | 'replaced' | 'truncated';
+
+const { O_APPEND, O_CREAT, O_EXCL, O_TRUNC, O_WRONLY } = constants;
+
+/**
+ * 'w' and 'wx' as their flags plus O_APPEND. Emptied at open as 'w' says, the file is then
+ * written at its end wherever that is: a program that truncates it while it is open (log
+ * rotation by copy and truncate) does not leave a hole of NUL bytes before the next record,
+ * as a write at the old offset would.
+ */
+const APPEND_FLAGS: Readonly<Record<string, number>> = {
+  w: O_WRONLY | O_CREAT | O_TRUNC | O_APPEND,
+  wx: O_WRONLY | O_CREAT | O_TRUNC | O_EXCL | O_APPEND,
+};
 
 const defaultWrite: WriteFunction = (handle, buffer, offset, length, position) =>
   handle.write(buffer, offset, length, position);
@@ -58,7 +75,7 @@ export class RecordFile {
     flags: string,
     options: RecordFileOptions = {},
   ): Promise<RecordFile> {
-    const handle = await open(path, flags);
+    const handle = await open(path, APPEND_FLAGS[flags] ?? flags);
     try {
       const { size } = await handle.stat();
       return new RecordFile(path, handle, size, options.write ?? defaultWrite);
@@ -83,8 +100,9 @@ export class RecordFile {
     let done = 0;
     try {
       while (done < buffer.length) {
-        // Positional, so that after a roll-back the next record starts where the last whole
-        // one ends (in append mode the system appends at the end, which is the same place).
+        // The file is in append mode, so the system writes at its end, which is where the
+        // last whole record ends (after a roll-back too); the position says the same for a
+        // `write` replaced in tests.
         const { bytesWritten } = await this.#write(
           this.#handle,
           buffer,
@@ -102,17 +120,28 @@ export class RecordFile {
     return { written: records.length };
   }
 
-  /** Is the file open still the one at `path`? ('removed' also when its directory went.) */
+  /**
+   * Is the file open still the one at `path`? ('removed' also when its directory went.) A
+   * file found shorter than what was written takes that as its size: 'truncated'.
+   */
   async presence(): Promise<FilePresence> {
     const own = await this.#handle.stat();
     if (own.nlink === 0) return 'removed';
     try {
       const named = await stat(this.path);
-      return named.ino === own.ino && named.dev === own.dev ? 'present' : 'replaced';
+      if (named.ino !== own.ino || named.dev !== own.dev) return 'replaced';
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      return code === 'ENOENT' || code === 'ENOTDIR' ? 'removed' : 'present';
+      if (code === 'ENOENT' || code === 'ENOTDIR') return 'removed';
     }
+    if (own.size >= this.#size) return 'present';
+    this.#size = own.size;
+    return 'truncated';
+  }
+
+  /** Waits until what was written is on the disk (fdatasync), for a file about to be handed on. */
+  async sync(): Promise<void> {
+    await this.#handle.datasync();
   }
 
   async close(): Promise<void> {

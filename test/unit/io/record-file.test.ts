@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import {
+  mkdir,
+  mkdtemp,
+  readFile,
+  rename,
+  rm,
+  truncate,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -125,5 +134,41 @@ describe('RecordFile', () => {
     await rm(sub, { recursive: true });
     assert.equal(await third.presence(), 'removed');
     await third.close();
+  });
+
+  test('sync() waits for the data to reach the disk and needs the file open', async () => {
+    const file = await RecordFile.open(freshPath(), 'w');
+    await file.append(['synced\n']);
+    await file.sync();
+    await file.append(['after\n']);
+    await file.close();
+    assert.equal(await readFile(file.path, 'utf8'), 'synced\nafter\n');
+    await assert.rejects(file.sync(), 'a closed file cannot be synced');
+  });
+
+  test("truncated by another program (copytruncate): 'truncated', and the next record at the new end, no NUL hole", async () => {
+    for (const flags of ['w', 'a']) {
+      const name = freshPath();
+      const file = await RecordFile.open(name, flags);
+      await file.append(['first record\n', 'second record\n']);
+      await truncate(name, 0);
+      assert.equal(await file.presence(), 'truncated', flags);
+      assert.equal(file.size, 0);
+      assert.equal(await file.presence(), 'present', 'said once');
+      await file.append(['after\n']);
+      await file.close();
+      assert.equal(await readFile(name, 'utf8'), 'after\n', flags);
+    }
+  });
+
+  test('a write goes to the end even when the file was cut between the look and the write', async () => {
+    const name = freshPath();
+    const file = await RecordFile.open(name, 'w');
+    await file.append(['0123456789\n']);
+    await truncate(name, 0);
+    // No presence() in between: the file still thinks it is 11 bytes long.
+    await file.append(['x\n']);
+    await file.close();
+    assert.equal(await readFile(name, 'utf8'), 'x\n');
   });
 });
