@@ -52,8 +52,15 @@ export async function prepareGraph(options: PrepareOptions = {}): Promise<Prepar
   return { config, registry, ...checked };
 }
 
-/** Reads the configuration files (and `-c`, `-g`, `-p`); throws `ConfigurationErrors`. */
-export async function readConfiguration(options: PrepareOptions = {}): Promise<LoadedConfig> {
+/**
+ * Reads the configuration files (and `-c`, `-g`, `-p`); throws `ConfigurationErrors`.
+ * Finding no file is a warning when the graph is wanted and not given with `-g` (the demo
+ * graph will run); `graphWanted: false` is for commands that need only the plugin paths.
+ */
+export async function readConfiguration(
+  options: PrepareOptions = {},
+  graphWanted = true,
+): Promise<LoadedConfig> {
   const config = await loadConfig({
     ...(options.configFile === undefined ? {} : { configFile: options.configFile }),
     ...(options.graphDot === undefined ? {} : { graphDot: options.graphDot }),
@@ -61,7 +68,7 @@ export async function readConfiguration(options: PrepareOptions = {}): Promise<L
     ...(options.env === undefined ? {} : { env: options.env }),
     ...(options.home === undefined ? {} : { home: options.home }),
   });
-  reportConfigFiles(config, options.graphDot !== undefined);
+  reportConfigFiles(config, graphWanted && options.graphDot === undefined);
   return config;
 }
 
@@ -107,13 +114,13 @@ function graphFile(config: LoadedConfig): string | undefined {
   return config.filesRead.includes(config.graphFrom) ? config.graphFrom : undefined;
 }
 
-function reportConfigFiles(config: LoadedConfig, graphOnCommandLine: boolean): void {
+function reportConfigFiles(config: LoadedConfig, graphFromFiles: boolean): void {
   if (config.filesRead.length > 0) {
     log.info(`Loaded config from: ${config.filesRead.join(', ')}`);
   } else {
     const message = `No configuration file(s) were loaded. Looked for: ${config.filesLookedFor.join(', ')}`;
-    if (graphOnCommandLine) log.info(message);
-    else log.warning(message);
+    if (graphFromFiles) log.warning(message);
+    else log.info(message);
   }
 }
 
