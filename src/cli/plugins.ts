@@ -116,9 +116,10 @@ function listingText(all: readonly RegisteredPlugin[]): string {
     if (lines.length > 0) lines.push('');
     lines.push(`${title}:`);
     for (const plugin of members) {
-      const from = plugin.origin === 'builtin' ? '' : ` [${plugin.origin}]`;
       const line = `  ${plugin.cls.name.padEnd(width)}  ${summaryOf(plugin.cls.description)}`;
-      lines.push(`${shortened(line, LINE_CHARS - from.length)}${from}`.trimEnd());
+      lines.push(shortened(line.trimEnd(), LINE_CHARS));
+      if (plugin.origin !== 'builtin')
+        lines.push(`  ${' '.repeat(width)}  (from ${plugin.origin})`);
     }
   }
   lines.push('', '`datalogd plugins CLASS` shows the options of one.');

@@ -41,11 +41,15 @@ export interface OptionDoc {
  * Date made by a transform) are left unconstrained.
  */
 export function optionsJsonSchema(schema: OptionsSchema): Record<string, unknown> & JsonSchemaNode {
-  return z.toJSONSchema(schema.strict(), { io: 'input', unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  > &
-    JsonSchemaNode;
+  return z.toJSONSchema(schema.strict(), {
+    io: 'input',
+    unrepresentable: 'any',
+    override: ({ zodSchema, jsonSchema }) => {
+      // DOT decodes a number of 16 digits or more to a BigInt, exactly; written in the
+      // graph, it is an integer like any other.
+      if (zodSchema._zod.def.type === 'bigint') jsonSchema.type = 'integer';
+    },
+  }) as Record<string, unknown> & JsonSchemaNode;
 }
 
 /** Every option of the class, in schema order; undefined when it declares no schema. */
@@ -94,10 +98,17 @@ export function typeText(node: JsonSchemaNode): string {
   if (node.enum !== undefined) return node.enum.map((v) => JSON.stringify(v)).join(' | ');
   if ('const' in node) return JSON.stringify(node.const);
   const alternatives = node.anyOf ?? node.oneOf;
-  if (alternatives !== undefined) return alternatives.map((n) => typeText(n)).join(' | ');
+  if (alternatives !== undefined) return oneOf(alternatives.map((n) => typeText(n)));
   if (node.type === undefined) return 'any';
   const types = typeof node.type === 'string' ? [node.type] : node.type;
-  return types.map((t) => (t === 'array' ? arrayText(node) : t)).join(' | ');
+  return oneOf(types.map((t) => (t === 'array' ? arrayText(node) : t)));
+}
+
+/** An integer is a number: `string | number | integer` says no more than `string | number`. */
+function oneOf(types: readonly string[]): string {
+  const distinct = new Set(types);
+  if (distinct.has('number')) distinct.delete('integer');
+  return [...distinct].join(' | ');
 }
 
 function arrayText(node: JsonSchemaNode): string {
