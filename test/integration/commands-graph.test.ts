@@ -5,7 +5,7 @@
  * their defaults; a broken configuration prints its problems and no graph.
  */
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { DOMParser, type Element } from '@xmldom/xmldom';
@@ -14,7 +14,7 @@ import { parseGraph, type ParsedGraph } from '../../src/graph/dot.js';
 import { validateGraph, type ValidatedGraph } from '../../src/graph/validate.js';
 import { BUILTIN_PLUGINS } from '../../src/plugins/index.js';
 import { parseDotJson } from '../../src/python/values.js';
-import { makeSandbox, runDaemon, type Sandbox } from '../helpers/daemon.js';
+import { makeSandbox, REPO_ROOT, runDaemon, type Sandbox } from '../helpers/daemon.js';
 
 let sandbox: Sandbox;
 let configFile: string;
@@ -173,4 +173,23 @@ test('a broken configuration: the problems on stderr, no graph, exit 1', async (
   assert.equal(code, 1);
   assert.equal(stdout, '');
   assert.match(stderr, /1 configuration problem:\n {2}- \[DATALOGD_ERR_EDGE_UNKNOWN_NODE\]/);
+});
+
+test('every example config checks, and its graph printed as DOT checks the same', async () => {
+  const examples = join(REPO_ROOT, 'examples');
+  const files = [
+    ...(await readdir(examples)).map((name) => join(examples, name)),
+    ...(await readdir(join(examples, 'systemd'))).map((name) => join(examples, 'systemd', name)),
+  ].filter((file) => file.endsWith('.conf'));
+  assert.ok(files.length >= 10, `found ${files.length}`);
+  for (const file of files) {
+    const checked = await runDaemon(['check', '-c', file], sandbox.env);
+    assert.equal(checked.code, 0, `${file}: ${checked.stdout}`);
+    const counts = /^OK: (\d+ nodes?, \d+ edges?) /.exec(checked.stdout)?.[1];
+    assert.ok(counts !== undefined, checked.stdout);
+    const dot = await graph('-c', file);
+    // With -c for the file's plugin_paths; -g replaces its graph.
+    const again = await runDaemon(['check', '-c', file, '-g', dot], sandbox.env);
+    assert.equal(again.stdout, `OK: ${counts} (graph from command line)`, `${file}:\n${dot}`);
+  }
 });
