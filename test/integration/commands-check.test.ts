@@ -107,12 +107,16 @@ connection_graph =
       stamp [class=TimeStampDataFilter];
       out [class=NullDataSink];
       walk -> stamp -> out;
+      stamp -> out;
     }
 `,
   );
   const text = await runDaemon(['check', '-c', file], sandbox.env);
   assert.equal(text.code, 0, text.stderr);
   assert.equal(text.stdout, `OK: 3 nodes, 2 edges (graph from ${file})`);
+  // A warning is said, on stderr, and does not fail the check (it does not stop the daemon).
+  assert.match(text.stderr, /WARNING .*valid\.conf:\d+: edge stamp -> out appears 2 times/);
+  assert.doesNotMatch(text.stderr, /Loaded config from/, 'info lines are not shown by default');
 
   const json = await runDaemon(['validate', '-c', file, '--json'], sandbox.env);
   assert.equal(json.code, 0, json.stderr);
