@@ -165,6 +165,16 @@ function onSynced(message) {
   applyUnits(message.units.map((units, index) => [index, units]));
   state.skipped = message.skipped;
   showStatus();
+  // ?history=hour or ?history=run in the page's address loads that history on opening,
+  // before the page goes on live (a bookmark for "show me the last hour").
+  const wanted = new URLSearchParams(window.location.search).get('history');
+  if (
+    api.stats.syncs === 1 &&
+    $('history').hidden === false &&
+    (wanted === 'hour' || wanted === 'run')
+  ) {
+    void loadHistory(wanted);
+  }
 }
 
 let frame = 0;

@@ -351,6 +351,11 @@ test('in chromium, "Last hour" draws what the SQLite store holds beyond the live
     await page.click('#history-clear');
     await waitUntil(async () => (await drawnPoints(page)) === 50, 'only live points drawn');
     assert.equal(await page.isVisible('#history-clear'), false);
+
+    // A bookmark with ?history=run loads this run's history as the page opens.
+    await page.goto(`${url}?history=run`);
+    await inPage(page, 'window.datalogdLivePlot.stats.histories === 1', 'history on opening');
+    await waitUntil(async () => (await drawnPoints(page)) === 200, 'the whole run drawn');
     assert.deepEqual(pageErrors, []);
   } finally {
     await page.close();
