@@ -15,6 +15,9 @@ import {
 } from '../core/log.js';
 import { RateLimitedLog } from '../core/rate-limit.js';
 import { listSerial } from './list-serial.js';
+import { registerCheckCommand } from './check.js';
+import { registerGraphCommand } from './graph.js';
+import { registerPluginsCommand } from './plugins.js';
 
 interface CliOptions {
   readonly configfile?: string;
@@ -176,4 +179,7 @@ program
   .action(async () => {
     process.exitCode = await listSerial();
   });
+registerCheckCommand(program);
+registerGraphCommand(program);
+registerPluginsCommand(program);
 await program.parseAsync(process.argv);

@@ -99,12 +99,14 @@ export class IniDocument {
   #interpolate(section: string, key: string, entry: IniEntry, depth: number): string {
     const { value } = entry;
     if (!value.includes('%')) return value;
-    const fail = (at: number, message: string): DatalogdError =>
-      new DatalogdError(
+    const fail = (at: number, message: string): DatalogdError => {
+      const line = lineAt(entry, at);
+      return new DatalogdError(
         'DATALOGD_ERR_CONFIG_INTERPOLATION',
-        `${location(entry, at)}: [${section}] ${key}: ${message}`,
-        { option: key },
+        `${entry.source}:${line}: [${section}] ${key}: ${message}`,
+        { option: key, file: entry.source, line },
       );
+    };
     if (depth > MAX_INTERPOLATION_DEPTH) {
       throw fail(
         value.indexOf('%'),
@@ -153,9 +155,10 @@ export class IniDocument {
 
 const REFERENCE = /%\(([^)]+)\)s/y;
 
-function location(entry: IniEntry, offset: number): string {
+/** The file line of the character at `offset` in a (possibly multi-line) value. */
+function lineAt(entry: IniEntry, offset: number): number {
   const lineIndex = entry.value.slice(0, Math.max(0, offset)).split('\n').length - 1;
-  return `${entry.source}:${entry.valueLines[lineIndex] ?? entry.line}`;
+  return entry.valueLines[lineIndex] ?? entry.line;
 }
 
 /** `mergeIni(a, b)`: keys of `b` override those of `a`. */
@@ -187,7 +190,12 @@ const KEY_LINE = /^(.*?)\s*[=:]\s*(.*)$/;
 export function parseIniCollecting(text: string, source: string): IniParseResult {
   const problems: DatalogdError[] = [];
   const syntaxError = (line: number, message: string): void => {
-    problems.push(new DatalogdError('DATALOGD_ERR_CONFIG_SYNTAX', `${source}:${line}: ${message}`));
+    problems.push(
+      new DatalogdError('DATALOGD_ERR_CONFIG_SYNTAX', `${source}:${line}: ${message}`, {
+        file: source,
+        line,
+      }),
+    );
   };
   const sections = new Map<string, Map<string, PendingEntry>>();
   const sectionLines = new Map<string, number>();

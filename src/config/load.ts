@@ -96,7 +96,7 @@ async function readText(file: string, required: boolean): Promise<string | null 
     const message = absent
       ? `${file}: configuration file not found`
       : `${file}: cannot read configuration file: ${errorMessage(err)}`;
-    return new DatalogdError('DATALOGD_ERR_CONFIG_READ', message, { cause: err });
+    return new DatalogdError('DATALOGD_ERR_CONFIG_READ', message, { file, cause: err });
   }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -104,7 +104,7 @@ async function readText(file: string, required: boolean): Promise<string | null 
     return new DatalogdError(
       'DATALOGD_ERR_CONFIG_READ',
       `${file}: configuration file is not valid UTF-8 text`,
-      { cause: err },
+      { file, cause: err },
     );
   }
 }
@@ -150,7 +150,7 @@ function readPluginPaths(config: IniDocument, home: string, problems: DatalogdEr
       new DatalogdError(
         'DATALOGD_ERR_PLUGIN_DIR',
         `${entry.source}:${entry.line}: [${CONFIG_SECTION}] plugin_paths: entry ${show(item)} is not a directory path; write plugin_paths = ['/path/one', '/path/two']`,
-        { option: 'plugin_paths' },
+        { option: 'plugin_paths', file: entry.source, line: entry.line },
       ),
     );
   }

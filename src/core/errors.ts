@@ -401,6 +401,11 @@ export interface ProblemDetails {
   readonly node?: string;
   /** The option the problem is about, when there is one. */
   readonly option?: string;
+  /** The file the problem is in (a config file, a plugin file), when there is one. */
+  readonly file?: string;
+  /** The line of `file` (or of a `-g` graph's text), counting from 1. */
+  readonly line?: number;
+  readonly column?: number;
 }
 
 /** The single error class of datalogd. `code` is stable; `message` is for people. */
@@ -408,6 +413,9 @@ export class DatalogdError extends Error {
   readonly code: ErrorCode;
   readonly node: string | undefined;
   readonly option: string | undefined;
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
 
   constructor(
     code: ErrorCode,
@@ -419,6 +427,23 @@ export class DatalogdError extends Error {
     this.code = code;
     this.node = options.node;
     this.option = options.option;
+    this.file = options.file;
+    this.line = options.line;
+    this.column = options.column;
+  }
+
+  /** What the problem is about and where, with its cause: for a reworded copy of it. */
+  details(): ProblemDetails & { readonly cause?: unknown } {
+    const details: { -readonly [K in keyof ProblemDetails]: ProblemDetails[K] } & {
+      cause?: unknown;
+    } = {};
+    if (this.node !== undefined) details.node = this.node;
+    if (this.option !== undefined) details.option = this.option;
+    if (this.file !== undefined) details.file = this.file;
+    if (this.line !== undefined) details.line = this.line;
+    if (this.column !== undefined) details.column = this.column;
+    if (this.cause !== undefined) details.cause = this.cause;
+    return details;
   }
 }
 

@@ -54,10 +54,11 @@ export function syntaxProblem(dot: string, err: unknown): DatalogdError {
       { cause: err },
     );
   }
-  const where = start === undefined ? '' : ` at line ${start.line}, column ${start.column}`;
+  // The place leads, as in every graph problem, so that it becomes the config file's line.
+  const where = start === undefined ? '' : at(start.line, start.column);
   return new DatalogdError(
     'DATALOGD_ERR_GRAPH_SYNTAX',
-    `the connection graph is not valid DOT${where}: ${message}`,
+    `${where}the connection graph is not valid DOT: ${message}`,
     { cause: err },
   );
 }

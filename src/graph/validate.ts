@@ -3,6 +3,7 @@ import { closest, validateOptions } from '../core/options.js';
 import { kindFromName, type RegisteredPlugin, type Registry } from '../core/registry.js';
 import { findCycles } from './cycles.js';
 import type { GraphEdgeDecl, GraphNodeDecl, ParsedGraph } from './dot.js';
+import { dotId } from './dot-write.js';
 
 export interface ValidNode {
   readonly name: string;
@@ -247,20 +248,4 @@ function classOf(plugins: ReadonlyMap<string, RegisteredPlugin>, name: string): 
 
 function at(line: number | undefined): string {
   return line === undefined ? '' : `line ${line}: `;
-}
-
-/** A node name as it would be written in DOT, so names with spaces read unambiguously. */
-function dotId(name: string): string {
-  return isPlainId(name) ? name : `"${name.split('"').join('\\"')}"`;
-}
-
-function isPlainId(name: string): boolean {
-  if (name === '') return false;
-  for (let i = 0; i < name.length; i++) {
-    const ch = name[i] as string;
-    const letter = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch === '_';
-    const digit = ch >= '0' && ch <= '9';
-    if (!(letter || (digit && i > 0))) return false;
-  }
-  return true;
 }

@@ -1,29 +1,15 @@
-import { loadConfig, type LoadedConfig } from '../config/load.js';
-import { parseDotJson } from '../python/values.js';
-import { parseGraph, type ParsedGraph } from '../graph/dot.js';
-import { validateGraph, type ValidatedGraph } from '../graph/validate.js';
-import { validateNodesAsync } from '../graph/validate-async.js';
-import { BUILTIN_PLUGINS } from '../plugins/index.js';
-import { DEMO_GRAPH, DEMO_WARNING } from './demo-graph.js';
 import { ConfigurationErrors, DatalogdError, errorMessage } from '../core/errors.js';
 import { getLogger } from '../core/log.js';
 import { DataNode, DataSource, type DataReceiver } from '../core/node.js';
-import { loadPluginDirectories } from './plugin-loader.js';
-import { kindFromName, Registry } from '../core/registry.js';
+import type { ValidatedGraph } from '../graph/validate.js';
+import type { LoadedConfig } from '../config/load.js';
 import { closeNode } from './close-node.js';
 import { instantiate } from './construct.js';
-import { atNodeLine, locateInFile, locateProblem, type GraphOrigin } from './graph-location.js';
+import { prepareGraph, type PrepareOptions } from './prepare.js';
+import { redactSecrets } from './redact.js';
 import { upstreamFirst } from './topology.js';
 
-export interface DaemonOptions {
-  /** An extra config file, read after the site and user files (`-c`). */
-  readonly configFile?: string;
-  /** Extra plugin directories (`-p`). */
-  readonly pluginDirs?: readonly string[];
-  /** The connection graph as DOT text, overriding any config file (`-g`). */
-  readonly graphDot?: string;
-  readonly env?: NodeJS.ProcessEnv;
-  readonly home?: string;
+export interface DaemonOptions extends PrepareOptions {
   /** How long `close()` waits for each node before moving on. */
   readonly closeTimeoutMs?: number;
 }
@@ -57,23 +43,8 @@ export class DataLogDaemon {
 
   /** Builds the daemon; throws `ConfigurationErrors` listing every problem found. */
   static async create(options: DaemonOptions = {}): Promise<DataLogDaemon> {
-    const config = await loadConfig({
-      ...(options.configFile === undefined ? {} : { configFile: options.configFile }),
-      ...(options.graphDot === undefined ? {} : { graphDot: options.graphDot }),
-      ...(options.pluginDirs === undefined ? {} : { pluginDirs: options.pluginDirs }),
-      ...(options.env === undefined ? {} : { env: options.env }),
-      ...(options.home === undefined ? {} : { home: options.home }),
-    });
-    reportConfigFiles(config, options.graphDot !== undefined);
-
-    const registry = new Registry(BUILTIN_PLUGINS);
-    const problems: DatalogdError[] = await loadPluginDirectories(config.pluginPaths, registry);
-    logPluginList(registry);
-
-    const { graph, locate } = await checkGraph(config, registry);
-    problems.push(...graph.problems);
-    if (problems.length > 0) throw new ConfigurationErrors(problems);
-
+    const { config, graph, locate } = await prepareGraph(options);
+    const problems: DatalogdError[] = [];
     const nodes = construct(graph, problems);
     if (problems.length > 0) throw new ConfigurationErrors(problems.map(locate));
     connect(graph, nodes);
@@ -132,65 +103,6 @@ export class DataLogDaemon {
   }
 }
 
-/**
- * Parses and checks the graph (the demo graph when none is configured), imports the lazy
- * built-ins it names, and runs the plugins' `validate` hooks. Problems name the config
- * file and its line when the graph was written in one.
- */
-async function checkGraph(
-  config: LoadedConfig,
-  registry: Registry,
-): Promise<{ graph: ValidatedGraph; locate: (problem: DatalogdError) => DatalogdError }> {
-  let dot = config.connectionGraph;
-  let origin: GraphOrigin = { file: graphFile(config), lines: config.graphLines };
-  if (dot === undefined || dot === '') {
-    log.warning(DEMO_WARNING);
-    dot = DEMO_GRAPH;
-    origin = { file: undefined, lines: [] };
-  }
-  const parsed = parseGraph(dot);
-  await registry.load(namedClasses(parsed));
-  const graph = validateGraph(parsed, registry, parseDotJson);
-  for (const warning of graph.warnings) log.warning(locateInFile(warning, origin));
-  const nodeLines = new Map(parsed.nodes.map((node) => [node.name, node.line]));
-  const locate = (problem: DatalogdError): DatalogdError =>
-    locateProblem(atNodeLine(problem, nodeLines), origin);
-  const problems = [...graph.problems, ...(await validateNodesAsync(graph.nodes))].map(locate);
-  return { graph: { ...graph, problems }, locate };
-}
-
-/** The config file that holds the graph, if a file does (not `-g`, not no graph at all). */
-function graphFile(config: LoadedConfig): string | undefined {
-  return config.filesRead.includes(config.graphFrom) ? config.graphFrom : undefined;
-}
-
-function reportConfigFiles(config: LoadedConfig, graphOnCommandLine: boolean): void {
-  if (config.filesRead.length > 0) {
-    log.info(`Loaded config from: ${config.filesRead.join(', ')}`);
-  } else {
-    const message = `No configuration file(s) were loaded. Looked for: ${config.filesLookedFor.join(', ')}`;
-    if (graphOnCommandLine) log.info(message);
-    else log.warning(message);
-  }
-}
-
-function logPluginList(registry: Registry): void {
-  for (const kind of ['DataSource', 'DataFilter', 'DataSink'] as const) {
-    const names = registry.names().filter((name) => kindFromName(name) === kind);
-    log.debug(`Detected ${kind} plugins: ${names.join(', ')}`);
-  }
-}
-
-/** The class names a graph mentions, as its nodes' `class` attributes will decode. */
-function namedClasses(graph: ParsedGraph): string[] {
-  return graph.nodes.flatMap((node) => {
-    const raw = node.attributes.class;
-    if (raw === undefined) return [];
-    const decoded = parseDotJson(raw);
-    return typeof decoded === 'string' ? [decoded, raw] : [raw];
-  });
-}
-
 function construct(graph: ValidatedGraph, problems: DatalogdError[]): Map<string, DataNode> {
   const nodes = new Map<string, DataNode>();
   for (const spec of graph.nodes) {
@@ -227,19 +139,6 @@ function connect(graph: ValidatedGraph, nodes: Map<string, DataNode>): void {
     log.info(`Connecting ${from}:${source.constructor.name} -> ${to}:${sink.constructor.name}`);
     source.connectSinks(sink as unknown as DataReceiver);
   }
-}
-
-const SECRET_OPTION = /pass(word)?|token|secret|api_?key|credential/i;
-
-/** Option values whose names say they are secrets never reach a log line. */
-function redactSecrets(options: Record<string, unknown>): Record<string, unknown> {
-  const shown: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(options)) {
-    const secret =
-      SECRET_OPTION.test(key) && !key.endsWith('_env') && value !== null && value !== '';
-    shown[key] = secret ? '[redacted]' : value;
-  }
-  return shown;
 }
 
 async function closeWithin(node: DataNode, timeoutMs: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { DatalogdError } from '../core/errors.js';
+import { DatalogdError, type ProblemDetails } from '../core/errors.js';
 
 /** Where a connection graph's text was written, so that problems point at the user's file. */
 export interface GraphOrigin {
@@ -25,9 +25,24 @@ export function locateInFile(message: string, origin: GraphOrigin): string {
   return `${file}:${line}${match[2] ?? ''}: ${message.slice(match[0].length)}`;
 }
 
+/**
+ * The problem with its message located as `locateInFile` does, and the place in `file`,
+ * `line` and `column` for tools that read problems (`datalogd check --json`). A graph given
+ * with `-g` has no file; its line and column are those of the DOT text.
+ */
 export function locateProblem(problem: DatalogdError, origin: GraphOrigin): DatalogdError {
-  const message = locateInFile(problem.message, origin);
-  return message === problem.message ? problem : reworded(problem, message);
+  const match = LEADING_LINE.exec(problem.message);
+  const textLine = match === null ? undefined : Number(match[1]);
+  const column = match?.[2] === undefined ? undefined : Number(/\d+/.exec(match[2])?.[0]);
+  const line =
+    origin.file === undefined || textLine === undefined ? textLine : origin.lines[textLine - 1];
+  const place = {
+    ...(origin.file === undefined ? {} : { file: origin.file }),
+    ...(line === undefined ? {} : { line }),
+    ...(line === undefined || column === undefined ? {} : { column }),
+  };
+  if (Object.keys(place).length === 0) return problem;
+  return reworded(problem, locateInFile(problem.message, origin), place);
 }
 
 /**
@@ -43,10 +58,10 @@ export function atNodeLine(
   return reworded(problem, `line ${line}: ${problem.message}`);
 }
 
-function reworded(problem: DatalogdError, message: string): DatalogdError {
-  return new DatalogdError(problem.code, message, {
-    ...(problem.node === undefined ? {} : { node: problem.node }),
-    ...(problem.option === undefined ? {} : { option: problem.option }),
-    ...(problem.cause === undefined ? {} : { cause: problem.cause }),
-  });
+function reworded(
+  problem: DatalogdError,
+  message: string,
+  place: ProblemDetails = {},
+): DatalogdError {
+  return new DatalogdError(problem.code, message, { ...problem.details(), ...place });
 }

@@ -56,7 +56,7 @@ async function listPluginFiles(dir: string, problems: DatalogdError[]): Promise<
       new DatalogdError(
         'DATALOGD_ERR_PLUGIN_DIR',
         `plugin directory ${absolute} cannot be read: ${errorMessage(err)}`,
-        { cause: err },
+        { file: absolute, cause: err },
       ),
     );
     return [];
@@ -88,9 +88,7 @@ async function loadPluginFile(
       new DatalogdError(
         'DATALOGD_ERR_PLUGIN_LOAD',
         `plugin file ${file} failed to load: ${errorMessage(err)}`,
-        {
-          cause: err,
-        },
+        { file, cause: err },
       ),
     );
     return;
@@ -103,7 +101,7 @@ async function loadPluginFile(
     if (kindFromName(value.name) === undefined) {
       log.warning(`${file}: ${reason}; it cannot be used in a graph.`);
     } else {
-      problems.push(new DatalogdError('DATALOGD_ERR_PLUGIN_CLASS', `${file}: ${reason}`));
+      problems.push(new DatalogdError('DATALOGD_ERR_PLUGIN_CLASS', `${file}: ${reason}`, { file }));
     }
   }
 }

@@ -1,25 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { z } from 'zod';
 import type { PluginClass } from '../core/node.js';
+import { describeOptions, isPlainJson } from '../core/option-docs.js';
 import { kindOfClass, type PluginKind } from '../core/registry.js';
 import { loadBuiltinPlugins } from '../plugins/index.js';
-
-/** The part of JSON Schema that zod emits for option schemas and that the tables show. */
-interface JsonSchemaNode {
-  readonly type?: string | readonly string[];
-  readonly enum?: readonly unknown[];
-  readonly const?: unknown;
-  readonly anyOf?: readonly JsonSchemaNode[];
-  readonly oneOf?: readonly JsonSchemaNode[];
-  readonly items?: JsonSchemaNode | boolean;
-  readonly prefixItems?: readonly JsonSchemaNode[];
-  readonly description?: string;
-  readonly default?: unknown;
-  readonly properties?: Readonly<Record<string, JsonSchemaNode>>;
-  readonly required?: readonly string[];
-}
 
 const SECTIONS: readonly (readonly [PluginKind, string])[] = [
   ['DataSource', 'Sources'],
@@ -57,39 +42,21 @@ export function renderPluginDocs(plugins: readonly PluginClass[]): string {
 function renderPlugin(plugin: PluginClass, kind: PluginKind): string[] {
   const description = escapeHtml(plugin.description ?? '');
   const lines = [`### ${plugin.name}`, '', `*${kind}.* ${description}`.trimEnd(), ''];
-  const schema = plugin.optionsSchema;
-  if (schema === undefined) return [...lines, 'Options are passed to the class unchecked.'];
-  const json = z.toJSONSchema(schema, {
-    io: 'input',
-    unrepresentable: 'any',
-  }) as JsonSchemaNode;
-  const properties = Object.entries(json.properties ?? {});
-  if (properties.length === 0) return [...lines, 'No options.'];
-  const required = new Set(json.required ?? []);
+  const options = describeOptions(plugin);
+  if (options === undefined) return [...lines, 'Options are passed to the class unchecked.'];
+  if (options.length === 0) return [...lines, 'No options.'];
   lines.push('| Option | Type | Default | Description |', '| --- | --- | --- | --- |');
-  for (const [name, option] of properties) {
-    const value = defaultValue(schema.shape[name], option);
-    const fallback = required.has(name) ? '**required**' : '–';
+  for (const option of options) {
+    const fallback = option.required ? '**required**' : '–';
     const defaultText =
-      value === undefined ? fallback : code(shownDefault(value, `${plugin.name}.${name}`));
+      option.default === undefined
+        ? fallback
+        : code(shownDefault(option.default, `${plugin.name}.${option.name}`));
     lines.push(
-      `| ${code(name)} | ${cell(typeText(option))} | ${cell(defaultText)} | ${cell(option.description ?? '')} |`,
+      `| ${code(option.name)} | ${cell(option.type)} | ${cell(defaultText)} | ${cell(option.description)} |`,
     );
   }
   return lines;
-}
-
-/**
- * The value an absent option gets, as the user would write it. JSON Schema has it in input
- * form for a plain `.default()` or a `.prefault()`; a `.default()` placed after a transform
- * or a pipe holds an output value, which zod leaves out of an input schema, so it is read
- * by parsing the absent option. `undefined` when the option has no default.
- */
-export function defaultValue(option: unknown, json: JsonSchemaNode): unknown {
-  if ('default' in json) return json.default;
-  if (!(option instanceof z.ZodType)) return undefined;
-  const parsed = option.safeParse(undefined);
-  return parsed.success ? parsed.data : undefined;
 }
 
 /** JSON text of a default; one that JSON cannot show faithfully is an error, not a guess. */
@@ -100,32 +67,6 @@ function shownDefault(value: unknown, where: string): string {
     );
   }
   return JSON.stringify(value);
-}
-
-function isPlainJson(value: unknown): boolean {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
-  if (typeof value === 'number') return Number.isFinite(value);
-  if (Array.isArray(value)) return value.every(isPlainJson);
-  if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return false;
-  return Object.values(value).every(isPlainJson);
-}
-
-/** A readable type: `number | null`, `[number, number][]`, `"w" | "a" | "x"`. */
-export function typeText(node: JsonSchemaNode): string {
-  if (node.enum !== undefined) return node.enum.map((v) => JSON.stringify(v)).join(' | ');
-  if ('const' in node) return JSON.stringify(node.const);
-  const alternatives = node.anyOf ?? node.oneOf;
-  if (alternatives !== undefined) return alternatives.map((n) => typeText(n)).join(' | ');
-  if (node.type === undefined) return 'any';
-  const types = typeof node.type === 'string' ? [node.type] : node.type;
-  return types.map((t) => (t === 'array' ? arrayText(node) : t)).join(' | ');
-}
-
-function arrayText(node: JsonSchemaNode): string {
-  if (node.prefixItems !== undefined) return `[${node.prefixItems.map(typeText).join(', ')}]`;
-  if (typeof node.items !== 'object') return 'array';
-  const item = typeText(node.items);
-  return item.includes(' | ') ? `(${item})[]` : `${item}[]`;
 }
 
 function code(text: string): string {

@@ -10,6 +10,7 @@ function lines(...text: string[]): string {
 function syntaxProblems(text: string): string[] {
   return parseIniCollecting(text, 'f.conf').problems.map((p) => {
     assert.equal(p.code, 'DATALOGD_ERR_CONFIG_SYNTAX');
+    assert.ok(p.message.startsWith(`${p.file}:${p.line}: `), 'the place is also in fields');
     return p.message;
   });
 }
@@ -20,6 +21,7 @@ function interpolationError(doc: IniDocument, section: string, key: string): Dat
   } catch (err) {
     assert.ok(err instanceof DatalogdError);
     assert.equal(err.code, 'DATALOGD_ERR_CONFIG_INTERPOLATION');
+    assert.ok(err.message.startsWith(`${err.file}:${err.line}: `), 'the place is also in fields');
     return err;
   }
   assert.fail(`expected [${section}] ${key} to fail interpolation`);

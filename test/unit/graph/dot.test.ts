@@ -323,7 +323,7 @@ const problemCases: ProblemCase[] = [
     name: 'missing target',
     dot: 'digraph {\n a -> \n}',
     code: 'DATALOGD_ERR_GRAPH_SYNTAX',
-    says: ['not valid DOT at line 3, column 1', 'but "}" found'],
+    says: ['line 3, column 1: the connection graph is not valid DOT', 'but "}" found'],
   },
   {
     name: 'unclosed attribute list',

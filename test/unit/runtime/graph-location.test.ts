@@ -57,4 +57,18 @@ describe('locateProblem and atNodeLine', () => {
     const unknown = new DatalogdError('DATALOGD_ERR_RULES', 'node "z": x', { node: 'z' });
     assert.equal(atNodeLine(unknown, lines), unknown);
   });
+
+  test('name the file, line and column as fields, for tools that read problems', () => {
+    const place = (message: string, origin: GraphOrigin): unknown[] => {
+      const p = locateProblem(new DatalogdError('DATALOGD_ERR_GRAPH_SYNTAX', message), origin);
+      return [p.file, p.line, p.column];
+    };
+    assert.deepEqual(place('line 3, column 9: syntax', inFile), ['lab.conf', 7, 9]);
+    assert.deepEqual(place('line 2: node "a": bad', inFile), ['lab.conf', 6, undefined]);
+    assert.deepEqual(place('the edges form a cycle', inFile), ['lab.conf', undefined, undefined]);
+    assert.deepEqual(place('line 9: beyond', inFile), ['lab.conf', undefined, undefined]);
+    // A -g graph has no file: the place is in the DOT text itself.
+    assert.deepEqual(place('line 2, column 4: x', onCommandLine), [undefined, 2, 4]);
+    assert.deepEqual(place('no place', onCommandLine), [undefined, undefined, undefined]);
+  });
 });

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DataSink } from '../../../src/core/node.js';
 import { kindOfClass } from '../../../src/core/registry.js';
 import { BUILTIN_PLUGINS, loadBuiltinPlugins } from '../../../src/plugins/index.js';
-import { PLUGIN_DOCS_PATH, renderPluginDocs, typeText } from '../../../src/tools/gen-docs.js';
+import { PLUGIN_DOCS_PATH, renderPluginDocs } from '../../../src/tools/gen-docs.js';
 
 describe('docs/plugins.md', () => {
   test('is what renderPluginDocs(await loadBuiltinPlugins()) produces (run `npx tsx src/tools/gen-docs.ts`)', async () => {
@@ -102,14 +102,6 @@ describe('docs/plugins.md', () => {
         assert.equal(shown, !hasDefault, `${plugin.name}.${name}: ${row}`);
       }
     }
-  });
-
-  test('typeText reads JSON Schema unions and arrays', () => {
-    assert.equal(
-      typeText({ anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }),
-      'string | string[]',
-    );
-    assert.equal(typeText({}), 'any');
   });
 });
 
