@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigurationErrors, DatalogdError, errorMessage } from '../core/errors.js';
 import { getLogger } from '../core/log.js';
-import { closest } from '../core/options.js';
+import { closest, describeValue } from '../core/options.js';
 import { type IniDocument, type IniEntry, mergeIni, parseIniCollecting } from './ini.js';
 import { expandHome, siteConfigFiles, userConfigFile } from './locations.js';
 import { listify, parseDotJson } from '../python/values.js';
@@ -149,19 +149,12 @@ function readPluginPaths(config: IniDocument, home: string, problems: DatalogdEr
     problems.push(
       new DatalogdError(
         'DATALOGD_ERR_PLUGIN_DIR',
-        `${entry.source}:${entry.line}: [${CONFIG_SECTION}] plugin_paths: entry ${show(item)} is not a directory path; write plugin_paths = ['/path/one', '/path/two']`,
+        `${entry.source}:${entry.line}: [${CONFIG_SECTION}] plugin_paths: entry ${describeValue(item)} is not a directory path; write plugin_paths = ['/path/one', '/path/two']`,
         { option: 'plugin_paths' },
       ),
     );
   }
   return paths;
-}
-
-function show(value: unknown): string {
-  // JSON.stringify returns undefined for a symbol (MATCH_ANY) and turns NaN into null.
-  return typeof value === 'number' || typeof value === 'symbol'
-    ? String(value)
-    : JSON.stringify(value);
 }
 
 function interpolated(
