@@ -54,10 +54,12 @@ export function syntaxProblem(dot: string, err: unknown): DatalogdError {
       { cause: err },
     );
   }
-  const where = start === undefined ? '' : ` at line ${start.line}, column ${start.column}`;
+  // The position leads, like every graph problem's, so that a graph written in a config
+  // file can be reported at the file's own line and column.
+  const where = start === undefined ? '' : at(start.line, start.column);
   return new DatalogdError(
     'DATALOGD_ERR_GRAPH_SYNTAX',
-    `the connection graph is not valid DOT${where}: ${message}`,
+    `${where}the connection graph is not valid DOT: ${message}`,
     { cause: err },
   );
 }

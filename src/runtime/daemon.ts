@@ -1,4 +1,4 @@
-import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { readConfig, type LoadedConfig } from '../config/load.js';
 import { parseDotJson } from '../python/values.js';
 import { parseGraph, type ParsedGraph } from '../graph/dot.js';
 import { validateGraph, type ValidatedGraph } from '../graph/validate.js';
@@ -57,7 +57,7 @@ export class DataLogDaemon {
 
   /** Builds the daemon; throws `ConfigurationErrors` listing every problem found. */
   static async create(options: DaemonOptions = {}): Promise<DataLogDaemon> {
-    const config = await loadConfig({
+    const { config, problems: configProblems } = await readConfig({
       ...(options.configFile === undefined ? {} : { configFile: options.configFile }),
       ...(options.graphDot === undefined ? {} : { graphDot: options.graphDot }),
       ...(options.pluginDirs === undefined ? {} : { pluginDirs: options.pluginDirs }),
@@ -67,10 +67,16 @@ export class DataLogDaemon {
     reportConfigFiles(config, options.graphDot !== undefined);
 
     const registry = new Registry(BUILTIN_PLUGINS);
-    const problems: DatalogdError[] = await loadPluginDirectories(config.pluginPaths, registry);
+    // A file's INI problems, its plugins' and its graph's are reported together.
+    const problems: DatalogdError[] = [
+      ...configProblems,
+      ...(await loadPluginDirectories(config.pluginPaths, registry)),
+    ];
     logPluginList(registry);
 
-    const { graph, locate } = await checkGraph(config, registry);
+    const checked = await checkGraph(config, registry);
+    if (checked === undefined) throw new ConfigurationErrors(problems);
+    const { graph, locate } = checked;
     problems.push(...graph.problems);
     if (problems.length > 0) throw new ConfigurationErrors(problems);
 
@@ -133,20 +139,28 @@ export class DataLogDaemon {
 }
 
 /**
- * Parses and checks the graph (the demo graph when none is configured), imports the lazy
- * built-ins it names, and runs the plugins' `validate` hooks. Problems name the config
- * file and its line when the graph was written in one.
+ * Parses and checks the graph (the demo graph when nothing at all is configured), imports
+ * the lazy built-ins it names, and runs the plugins' `validate` hooks. Problems name the
+ * config file and its line when the graph was written in one. Undefined when there is no
+ * graph to check (the configuration's problems say why).
  */
 async function checkGraph(
   config: LoadedConfig,
   registry: Registry,
-): Promise<{ graph: ValidatedGraph; locate: (problem: DatalogdError) => DatalogdError }> {
+): Promise<
+  { graph: ValidatedGraph; locate: (problem: DatalogdError) => DatalogdError } | undefined
+> {
   let dot = config.connectionGraph;
-  let origin: GraphOrigin = { file: graphFile(config), lines: config.graphLines };
-  if (dot === undefined || dot === '') {
+  let origin: GraphOrigin = {
+    file: graphFile(config),
+    lines: config.graphLines,
+    columns: config.graphColumns,
+  };
+  if (dot === undefined) {
+    if (!config.unconfigured) return undefined;
     log.warning(DEMO_WARNING);
     dot = DEMO_GRAPH;
-    origin = { file: undefined, lines: [] };
+    origin = { file: undefined, lines: [], columns: [] };
   }
   const parsed = parseGraph(dot);
   await registry.load(namedClasses(parsed));

@@ -1,0 +1,158 @@
+/**
+ * Bad configuration gets a clear error, never a surprise: through the real command, every
+ * problem of a file at once (exit status 1), each at the file's own line.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { makeSandbox, runDaemon, type Sandbox } from '../helpers/daemon.js';
+
+let sandbox: Sandbox;
+before(async () => {
+  sandbox = await makeSandbox();
+});
+after(async () => {
+  await sandbox.cleanup();
+});
+
+async function writeConfig(name: string, text: string): Promise<string> {
+  const file = join(sandbox.dir, name);
+  await writeFile(file, text);
+  return file;
+}
+
+/** The 1-based line of the first line of `text` that contains `needle`. */
+function lineOf(text: string, needle: string): number {
+  const index = text.split('\n').findIndex((line) => line.includes(needle));
+  assert.ok(index >= 0, `"${needle}" is in the file`);
+  return index + 1;
+}
+
+/** The problems of a "datalogd will not start" report, one per `  - [CODE] ...` line. */
+function problemLines(stderr: string): string[] {
+  return stderr.split('\n').filter((line) => line.startsWith('  - ['));
+}
+
+async function refused(args: readonly string[]): Promise<{ stderr: string; problems: string[] }> {
+  const { code, stderr } = await runDaemon(args, sandbox.env);
+  assert.equal(code, 1, stderr);
+  assert.doesNotMatch(stderr, /Starting event loop|the built-in demo graph runs/);
+  const problems = problemLines(stderr);
+  assert.match(
+    stderr,
+    new RegExp(`datalogd will not start: ${problems.length} configuration problems?:`),
+  );
+  return { stderr, problems };
+}
+
+describe('a configuration that gives no graph is an error, never the demo graph', () => {
+  const cases: { name: string; text: string; needle: string; says: string }[] = [
+    {
+      name: 'a misspelt section',
+      text: '[datalog]\nconnection_graph = digraph { a [class=NullDataSource] }\n',
+      needle: '[datalog]',
+      says: 'section [datalog] is not one datalogd reads (did you mean [datalogd]?)',
+    },
+    {
+      name: 'a misspelt key',
+      text: '; my lab\n[datalogd]\nconection_graph =\n    digraph { a [class=NullDataSource] }\n',
+      needle: 'conection_graph',
+      says: 'unknown key "conection_graph" in [datalogd] (did you mean "connection_graph"?)',
+    },
+  ];
+  for (const c of cases) {
+    test(`${c.name} in a -c file`, async () => {
+      const file = await writeConfig('misspelt.conf', c.text);
+      const { problems } = await refused(['-c', file]);
+      assert.deepEqual(problems, [
+        `  - [DATALOGD_ERR_CONFIG_NO_GRAPH] no connection graph: the configuration file ${file} does not set connection_graph in [datalogd], and no -g was given (the demo graph runs only when nothing is configured); write it as`,
+        `  - [DATALOGD_ERR_CONFIG_UNKNOWN] ${file}:${lineOf(c.text, c.needle)}: ${c.says}`,
+      ]);
+    });
+  }
+
+  test('-g with an empty graph', async () => {
+    const { problems } = await refused(['-g', '']);
+    assert.equal(problems.length, 1);
+    assert.match(
+      problems[0] ?? '',
+      /\[DATALOGD_ERR_CONFIG_NO_GRAPH\] -g gives an empty connection graph/,
+    );
+  });
+
+  test('a user file with plugin paths but no graph (Python fails there too)', async () => {
+    const dir = join(sandbox.env.XDG_CONFIG_HOME as string, 'datalogd');
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, 'datalogd.conf');
+    await writeFile(file, `[datalogd]\nplugin_paths = ['${sandbox.dir}']\n`);
+    try {
+      const { problems } = await refused([]);
+      assert.equal(problems.length, 1);
+      assert.ok(problems[0]?.includes(`the configuration file ${file} does not set`));
+    } finally {
+      await rm(file);
+    }
+  });
+});
+
+describe('every problem of a file at once, at the line the file shows', () => {
+  test('an INI error, plugin path and graph problems together', async () => {
+    const text = `[datalogd]
+plugin_paths = ['/data/100%']
+connection_graph =
+    digraph {
+      # a comment line, dropped by the INI reader
+      walk [class=RandomWalkDataSorce];
+      beat [class=HeartbeatDataSource, __proto__=1, interval=NaN];
+      slow [class=HeartbeatDataSource, interval=1e7];
+      influx [class=InfluxDBDataSink, timeout=3000000, retry_max=Infinity];
+      walk -> influx;
+      beat -> influx;
+      slow -> ghost;
+    }
+stray line
+`;
+    const file = await writeConfig('many.conf', text);
+    const at = (needle: string): string => `${file}:${lineOf(text, needle)}`;
+    const { problems } = await refused(['-c', file]);
+    assert.deepEqual(problems, [
+      `  - [DATALOGD_ERR_CONFIG_SYNTAX] ${at('stray')}: expected "key = value", a [section] header, or a continuation line indented deeper than its key; found "stray line"`,
+      `  - [DATALOGD_ERR_CONFIG_INTERPOLATION] ${at('plugin_paths')}: [datalogd] plugin_paths: a "%" must be followed by "%" or "(", found "%']"; write a literal % as %%`,
+      `  - [DATALOGD_ERR_UNKNOWN_CLASS] ${at('walk [')}: node "walk": unknown class "RandomWalkDataSorce" (did you mean "RandomWalkDataSource"?)`,
+      `  - [DATALOGD_ERR_OPTION_TYPE] ${at('beat [')}: node "beat": option "interval" of HeartbeatDataSource must be a finite number, not NaN (given NaN)`,
+      `  - [DATALOGD_ERR_UNKNOWN_OPTION] ${at('beat [')}: node "beat": HeartbeatDataSource has no option "__proto__"; valid options: interval, counter, message`,
+      `  - [DATALOGD_ERR_OPTION_TYPE] ${at('slow [')}: node "slow": option "interval" of HeartbeatDataSource must be at most 2147483 seconds (given 10000000)`,
+      `  - [DATALOGD_ERR_OPTION_TYPE] ${at('influx [')}: node "influx": option "timeout" of InfluxDBDataSink must be at most 2147483 seconds (given 3000000)`,
+      `  - [DATALOGD_ERR_OPTION_TYPE] ${at('influx [')}: node "influx": option "retry_max" of InfluxDBDataSink must be a finite number, not Infinity (given Infinity)`,
+      `  - [DATALOGD_ERR_EDGE_UNKNOWN_NODE] ${at('slow -> ghost')}: edge slow -> ghost: node "ghost" is not declared; declare it with ghost [class=...]`,
+    ]);
+  });
+
+  test('a DOT syntax error names the file, line and column', async () => {
+    const text = `[datalogd]
+connection_graph = digraph {
+      a [class=NullDataSource;
+    }
+`;
+    const file = await writeConfig('syntax.conf', text);
+    const { problems } = await refused(['-c', file]);
+    assert.equal(problems.length, 1);
+    // The parser stops at the "}" of line 4, column 5 of the file.
+    assert.match(
+      problems[0] ?? '',
+      new RegExp(
+        `^  - \\[DATALOGD_ERR_GRAPH_SYNTAX\\] ${escape(file)}:4:5: the connection graph is not valid DOT: .*"\\}" found`,
+      ),
+    );
+  });
+
+  test('a graph on the command line keeps its own lines and columns', async () => {
+    const { problems } = await refused(['-g', 'digraph {\n a [class=NullDataSource;\n}']);
+    assert.match(problems[0] ?? '', /\[DATALOGD_ERR_GRAPH_SYNTAX\] line 3, column 1: /);
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
