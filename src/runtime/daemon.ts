@@ -9,6 +9,7 @@ import { ConfigurationErrors, DatalogdError, errorMessage } from '../core/errors
 import { getLogger } from '../core/log.js';
 import { DataNode, DataSource, type DataReceiver } from '../core/node.js';
 import { loadPluginDirectories } from './plugin-loader.js';
+import { importTimeoutMs } from './import-timeout.js';
 import { kindFromName, Registry } from '../core/registry.js';
 import { closeNode } from './close-node.js';
 import { instantiate } from './construct.js';
@@ -26,6 +27,8 @@ export interface DaemonOptions {
   readonly home?: string;
   /** How long `close()` waits for each node before moving on. */
   readonly closeTimeoutMs?: number;
+  /** How long one plugin file may take to import; default from the environment, else 10 s. */
+  readonly pluginImportTimeoutMs?: number;
 }
 
 const log = getLogger('DataLogDaemon');
@@ -68,10 +71,10 @@ export class DataLogDaemon {
 
     const registry = new Registry(BUILTIN_PLUGINS);
     // A file's INI problems, its plugins' and its graph's are reported together.
-    const problems: DatalogdError[] = [
-      ...configProblems,
-      ...(await loadPluginDirectories(config.pluginPaths, registry)),
-    ];
+    const problems: DatalogdError[] = [...configProblems];
+    const timeoutMs = options.pluginImportTimeoutMs ?? importTimeoutMs(options.env ?? process.env);
+    if (timeoutMs instanceof DatalogdError) problems.push(timeoutMs);
+    else problems.push(...(await loadPluginDirectories(config.pluginPaths, registry, timeoutMs)));
     logPluginList(registry);
 
     const checked = await checkGraph(config, registry);

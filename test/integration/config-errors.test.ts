@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { makeSandbox, runDaemon, type Sandbox } from '../helpers/daemon.js';
+import { DaemonProcess, makeSandbox, runDaemon, type Sandbox } from '../helpers/daemon.js';
 
 let sandbox: Sandbox;
 before(async () => {
@@ -156,3 +156,57 @@ connection_graph = digraph {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('a plugin import that never finishes', () => {
+  async function pluginDir(name: string, files: Record<string, string>): Promise<string> {
+    const dir = join(sandbox.dir, name);
+    await mkdir(dir, { recursive: true });
+    for (const [file, text] of Object.entries(files)) await writeFile(join(dir, file), text);
+    return dir;
+  }
+
+  test('is a configuration error naming the file, reported with the graph problems', async () => {
+    // Awaits a promise nothing will settle: Node.js alone exits 13 here, with no message.
+    const dir = await pluginDir('hanging-plugins', {
+      'hang.mjs': 'await new Promise(() => {});\n',
+    });
+    const started = Date.now();
+    const { code, stderr } = await runDaemon(
+      ['-p', dir, '-g', 'digraph { a [class=NullDataSource, x=1] }'],
+      { ...sandbox.env, DATALOGD_PLUGIN_IMPORT_TIMEOUT: '1' },
+    );
+    const elapsedMs = Date.now() - started;
+    assert.equal(code, 1, stderr);
+    assert.deepEqual(problemLines(stderr), [
+      `  - [DATALOGD_ERR_PLUGIN_IMPORT_TIMEOUT] plugin file ${join(dir, 'hang.mjs')} did not finish importing within 1 s: its top-level code awaits something that does not settle (do slow work in start(); DATALOGD_PLUGIN_IMPORT_TIMEOUT=SECONDS allows longer)`,
+      '  - [DATALOGD_ERR_UNKNOWN_OPTION] line 1: node "a": NullDataSource has no option "x"; valid options: (none)',
+    ]);
+    // 1 s of waiting, plus start-up on a loaded machine; the 10 s default would be far more.
+    assert.ok(elapsedMs >= 1000 && elapsedMs < 8000, `took ${elapsedMs} ms`);
+  });
+
+  test('an import that is slow but finishes in time loads, and the daemon runs', async () => {
+    const dir = await pluginDir('slow-plugins', {
+      'slow.mjs':
+        'await new Promise((resolve) => setTimeout(resolve, 300));\nexport const ready = true;\n',
+    });
+    const daemon = new DaemonProcess(['-p', dir, '-g', 'digraph { a [class=NullDataSource] }'], {
+      ...sandbox.env,
+      DATALOGD_PLUGIN_IMPORT_TIMEOUT: '20',
+    });
+    await daemon.waitForStderr(/Starting event loop/, 20_000);
+    assert.equal(await daemon.stop(), 0);
+  });
+
+  test('a DATALOGD_PLUGIN_IMPORT_TIMEOUT that is not a duration is refused', async () => {
+    const dir = await pluginDir('no-plugins', {});
+    const { code, stderr } = await runDaemon(
+      ['-p', dir, '-g', 'digraph { a [class=NullDataSource] }'],
+      { ...sandbox.env, DATALOGD_PLUGIN_IMPORT_TIMEOUT: 'soon' },
+    );
+    assert.equal(code, 1);
+    assert.deepEqual(problemLines(stderr), [
+      '  - [DATALOGD_ERR_PLUGIN_IMPORT_TIMEOUT] DATALOGD_PLUGIN_IMPORT_TIMEOUT="soon" is not a number of seconds above 0 and at most 2147483',
+    ]);
+  });
+});
