@@ -15,6 +15,7 @@ import {
 } from '../core/log.js';
 import { RateLimitedLog } from '../core/rate-limit.js';
 import { listSerial } from './list-serial.js';
+import { openFilesProblem } from './open-files.js';
 
 interface CliOptions {
   readonly configfile?: string;
@@ -97,7 +98,10 @@ async function run(options: CliOptions): Promise<void> {
 }
 
 function reportStartFailure(err: unknown): void {
-  if (err instanceof ConfigurationErrors) {
+  const outOfFiles = openFilesProblem(err);
+  if (outOfFiles !== undefined) {
+    log.error(`datalogd will not start: [${outOfFiles.code}] ${outOfFiles.message}`);
+  } else if (err instanceof ConfigurationErrors) {
     log.error(`datalogd will not start: ${err.message}`);
   } else if (err instanceof DatalogdError) {
     log.error(`datalogd will not start: [${err.code}] ${err.message}`);

@@ -3,10 +3,18 @@
  * problem of a file at once (exit status 1), each at the file's own line.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DaemonProcess, makeSandbox, runDaemon, type Sandbox } from '../helpers/daemon.js';
+import {
+  CLI,
+  DaemonProcess,
+  makeSandbox,
+  runDaemon,
+  trackChild,
+  type Sandbox,
+} from '../helpers/daemon.js';
 
 let sandbox: Sandbox;
 before(async () => {
@@ -210,3 +218,41 @@ describe('a plugin import that never finishes', () => {
     ]);
   });
 });
+
+describe('too low an open-file limit', () => {
+  // Below about 19 Node.js itself cannot start; from there to about 100, datalogd cannot
+  // load its modules (Node.js reads them many at a time).
+  for (const limit of [20, 60]) {
+    test(`ulimit -n ${limit}: one clear line, no stack trace`, async () => {
+      const command = `ulimit -n ${limit}; exec "${process.execPath}" "${CLI}" -g 'digraph { a [class=RandomWalkDataSource]; b [class=PrintDataSink]; a -> b }'`;
+      const { code, stderr } = await runCommand('bash', ['-c', command], sandbox.env);
+      assert.equal(code, 1, stderr);
+      const lines = stderr.split('\n').filter((line) => line.trim() !== '');
+      assert.equal(lines.length, 1, stderr);
+      assert.match(
+        lines[0] ?? '',
+        new RegExp(
+          `datalogd will not start: \\[DATALOGD_ERR_OPEN_FILES_LIMIT\\] too many open files \\(EMFILE\\): the open-file limit is ${limit} \\(ulimit -Hn.*ulimit -n 4096 .*LimitNOFILE=4096`,
+        ),
+      );
+    });
+  }
+});
+
+function runCommand(
+  file: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 20_000 });
+    trackChild(child);
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolve({ code, stderr });
+    });
+  });
+}
