@@ -15,6 +15,7 @@ import {
   trackChild,
   type Sandbox,
 } from '../helpers/daemon.js';
+import { DURATIONS } from '../helpers/duration-options.js';
 
 let sandbox: Sandbox;
 before(async () => {
@@ -164,6 +165,53 @@ connection_graph = digraph {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('every duration option of every built-in, through the command', () => {
+  /** What each class needs besides its durations to be checked at all. */
+  const REQUIRED: Readonly<Record<string, string>> = {
+    FileDataSink: 'filename="out.txt"',
+    SQLiteDataSink: 'filename="out.db"',
+  };
+  const MAX = 2147483;
+
+  test('one step beyond what a timer holds is refused, for each, naming node and option', async () => {
+    const nodes: string[] = [];
+    const expected: string[] = [];
+    for (const [className, options] of Object.entries(DURATIONS)) {
+      const timers = Object.entries(options).flatMap(([option, duration]) =>
+        duration.kind === 'timer' ? [{ option, max: duration.max ?? MAX }] : [],
+      );
+      if (timers.length === 0) continue;
+      const node = `n${nodes.length}`;
+      const attributes = [
+        `class=${className}`,
+        ...(REQUIRED[className] === undefined ? [] : [REQUIRED[className]]),
+        ...timers.map(({ option, max }) => `${option}=${max + 1}`),
+      ];
+      nodes.push(`  ${node} [${attributes.join(', ')}];`);
+      for (const { option, max } of timers) {
+        expected.push(
+          `[DATALOGD_ERR_OPTION_TYPE] ${node}|${option}|must be at most ${max} seconds (given ${max + 1})`,
+        );
+      }
+    }
+    const text = `[datalogd]\nconnection_graph =\n  digraph {\n${nodes.map((n) => `  ${n}`).join('\n')}\n  }\n`;
+    const file = await writeConfig('durations.conf', text);
+    const { problems } = await refused(['-c', file]);
+    const seen = problems.map((line) => {
+      const match = /^ {2}- (\[\w+\]) (.+?):(\d+): node "(\w+)": option "(\w+)" of \w+ (.*)$/.exec(
+        line,
+      );
+      assert.ok(match !== null, line);
+      const [, code, where, lineNo, node, option, rest] = match;
+      assert.equal(where, file);
+      assert.equal(Number(lineNo), lineOf(text, `${node} [`), `${node} is reported at its line`);
+      return `${code} ${node}|${option}|${rest}`;
+    });
+    assert.deepEqual(seen.sort(), expected.sort());
+    assert.ok(expected.length >= 30, `${expected.length} duration options checked`);
+  });
+});
 
 describe('a plugin import that never finishes', () => {
   async function pluginDir(name: string, files: Record<string, string>): Promise<string> {
