@@ -8,19 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigurationErrors, DatalogdError, errorMessage } from '../core/errors.js';
 import { getLogger } from '../core/log.js';
-import { closest, describeValue } from '../core/options.js';
-import {
-  DEFAULT_SECTION,
-  type IniDocument,
-  type IniEntry,
-  mergeIni,
-  parseIniCollecting,
-} from './ini.js';
+import { describeValue } from '../core/options.js';
+import { type IniDocument, type IniEntry, mergeIni, parseIniCollecting } from './ini.js';
 import { expandHome, siteConfigFiles, userConfigFile } from './locations.js';
+import { asProblem, CONFIG_SECTION, misspellings } from './misspellings.js';
 import { listify, parseDotJson } from '../python/values.js';
-
-export const CONFIG_SECTION = 'datalogd';
-const KNOWN_KEYS: readonly string[] = ['connection_graph', 'plugin_paths'];
 
 export interface LoadConfigOptions {
   /** `-c`: read last; unlike the site and user files it must exist. */
@@ -281,52 +273,4 @@ function interpolated(
     problems.push(err);
     return undefined;
   }
-}
-
-interface Misspelling {
-  /** `file:line`. */
-  readonly where: string;
-  readonly text: string;
-}
-
-/**
- * What in a file looks meant for datalogd but is not where datalogd reads it: an unknown
- * key in `[datalogd]`, a section named like it, or one of its keys in another section.
- * Python ignores all of these, so they are warnings, unless no graph was found: then they
- * are the likely reason, and reported with it.
- */
-function misspellings(document: IniDocument, file: string): Misspelling[] {
-  const found: Misspelling[] = [];
-  const at = (line: number | undefined): string => `${file}:${line ?? 0}`;
-  for (const key of document.keys(CONFIG_SECTION)) {
-    if (KNOWN_KEYS.includes(key)) continue;
-    const best = closest(key, KNOWN_KEYS);
-    found.push({
-      where: at(document.entry(CONFIG_SECTION, key)?.line),
-      text: `unknown key "${key}" in [${CONFIG_SECTION}]${best === undefined ? '' : ` (did you mean "${best}"?)`}`,
-    });
-  }
-  for (const section of [DEFAULT_SECTION, ...document.sections()]) {
-    if (section === CONFIG_SECTION) continue;
-    const keys = document.keys(section).filter((key) => closest(key, KNOWN_KEYS) !== undefined);
-    const near = section !== DEFAULT_SECTION && closest(section, [CONFIG_SECTION]) !== undefined;
-    if (near) {
-      found.push({
-        where: at(document.headerLine(section)),
-        text: `section [${section}] is not one datalogd reads (did you mean [${CONFIG_SECTION}]?)`,
-      });
-    } else {
-      for (const key of keys) {
-        found.push({
-          where: at(document.entry(section, key)?.line),
-          text: `${key} is in section [${section}]; datalogd reads it only from [${CONFIG_SECTION}]`,
-        });
-      }
-    }
-  }
-  return found;
-}
-
-function asProblem(item: Misspelling): DatalogdError {
-  return new DatalogdError('DATALOGD_ERR_CONFIG_UNKNOWN', `${item.where}: ${item.text}`);
 }
