@@ -11,8 +11,11 @@ import { getLogger } from '../core/log.js';
 import { describeValue } from '../core/options.js';
 import { type IniDocument, type IniEntry, mergeIni, parseIniCollecting } from './ini.js';
 import { expandHome, siteConfigFiles, userConfigFile } from './locations.js';
-import { asProblem, CONFIG_SECTION, misspellings } from './misspellings.js';
+import { asProblem, misspellings } from './misspellings.js';
 import { listify, parseDotJson } from '../python/values.js';
+
+export const CONFIG_SECTION = 'datalogd';
+const KNOWN_KEYS: readonly string[] = ['connection_graph', 'plugin_paths'];
 
 export interface LoadConfigOptions {
   /** `-c`: read last; unlike the site and user files it must exist. */
@@ -106,7 +109,9 @@ export async function readConfig(opts: LoadConfigOptions = {}): Promise<ConfigRe
       ? readGraph(config, problems)
       : graphFromCommandLine(opts.graphDot, problems);
   const pluginPaths = [...readPluginPaths(config, home, problems), ...(opts.pluginDirs ?? [])];
-  const misspelt = documents.flatMap((document, i) => misspellings(document, filesRead[i] ?? ''));
+  const misspelt = documents.flatMap((document, i) =>
+    misspellings(document, filesRead[i] ?? '', CONFIG_SECTION, KNOWN_KEYS),
+  );
   const unconfigured = filesRead.length === 0 && opts.graphDot === undefined && !unreadable;
   if (graph.missing && !unconfigured && !unreadable) {
     // Python would fail here too ("No plugin nodes were initialised"); say why, and where.

@@ -6,10 +6,6 @@ import { DatalogdError } from '../core/errors.js';
 import { closest } from '../core/options.js';
 import { DEFAULT_SECTION, type IniDocument } from './ini.js';
 
-/** The one section datalogd reads, and its keys. */
-export const CONFIG_SECTION = 'datalogd';
-export const KNOWN_KEYS: readonly string[] = ['connection_graph', 'plugin_paths'];
-
 export interface Misspelling {
   /** `file:line`. */
   readonly where: string;
@@ -18,37 +14,42 @@ export interface Misspelling {
 
 /**
  * What in a file looks meant for datalogd but is not where datalogd reads it: an unknown
- * key in `[datalogd]`, a section named like it, or one of its keys in another section.
+ * key in section `ours`, a section named nearly like it, or one of its keys in another
+ * section (`[DEFAULT]` included: Python datalogd never reads its keys there).
  * Python ignores all of these, so they are warnings, unless no graph was found: then they
  * are the likely reason, and reported with it.
  */
-export function misspellings(document: IniDocument, file: string): Misspelling[] {
+export function misspellings(
+  document: IniDocument,
+  file: string,
+  ours: string,
+  knownKeys: readonly string[],
+): Misspelling[] {
   const found: Misspelling[] = [];
   const at = (line: number | undefined): string => `${file}:${line ?? 0}`;
-  for (const key of document.keys(CONFIG_SECTION)) {
-    if (KNOWN_KEYS.includes(key)) continue;
-    const best = closest(key, KNOWN_KEYS);
+  for (const key of document.keys(ours)) {
+    if (knownKeys.includes(key)) continue;
+    const best = closest(key, knownKeys);
     found.push({
-      where: at(document.entry(CONFIG_SECTION, key)?.line),
-      text: `unknown key "${key}" in [${CONFIG_SECTION}]${best === undefined ? '' : ` (did you mean "${best}"?)`}`,
+      where: at(document.entry(ours, key)?.line),
+      text: `unknown key "${key}" in [${ours}]${best === undefined ? '' : ` (did you mean "${best}"?)`}`,
     });
   }
-  for (const section of [DEFAULT_SECTION, ...document.sections()]) {
-    if (section === CONFIG_SECTION) continue;
-    const keys = document.keys(section).filter((key) => closest(key, KNOWN_KEYS) !== undefined);
-    const near = section !== DEFAULT_SECTION && closest(section, [CONFIG_SECTION]) !== undefined;
-    if (near) {
+  for (const other of [DEFAULT_SECTION, ...document.sections()]) {
+    if (other === ours) continue;
+    if (other !== DEFAULT_SECTION && closest(other, [ours]) !== undefined) {
       found.push({
-        where: at(document.headerLine(section)),
-        text: `section [${section}] is not one datalogd reads (did you mean [${CONFIG_SECTION}]?)`,
+        where: at(document.headerLine(other)),
+        text: `section [${other}] is not one datalogd reads (did you mean [${ours}]?)`,
       });
-    } else {
-      for (const key of keys) {
-        found.push({
-          where: at(document.entry(section, key)?.line),
-          text: `${key} is in section [${section}]; datalogd reads it only from [${CONFIG_SECTION}]`,
-        });
-      }
+      continue;
+    }
+    for (const key of document.keys(other)) {
+      if (!knownKeys.includes(key)) continue;
+      found.push({
+        where: at(document.entry(other, key)?.line),
+        text: `${key} is in section [${other}]; datalogd reads it only from [${ours}]`,
+      });
     }
   }
   return found;
