@@ -18,6 +18,7 @@ import { listSerial } from './list-serial.js';
 import { registerCheckCommand } from './check.js';
 import { registerGraphCommand } from './graph.js';
 import { registerPluginsCommand } from './plugins.js';
+import { openFilesProblem } from './open-files.js';
 
 interface CliOptions {
   readonly configfile?: string;
@@ -100,7 +101,10 @@ async function run(options: CliOptions): Promise<void> {
 }
 
 function reportStartFailure(err: unknown): void {
-  if (err instanceof ConfigurationErrors) {
+  const outOfFiles = openFilesProblem(err);
+  if (outOfFiles !== undefined) {
+    log.error(`datalogd will not start: [${outOfFiles.code}] ${outOfFiles.message}`);
+  } else if (err instanceof ConfigurationErrors) {
     log.error(`datalogd will not start: ${err.message}`);
   } else if (err instanceof DatalogdError) {
     log.error(`datalogd will not start: [${err.code}] ${err.message}`);

@@ -22,6 +22,11 @@ export interface IniEntry {
   readonly line: number;
   /** The physical line of each line of `value`, so errors can point inside a long value. */
   readonly valueLines: readonly number[];
+  /**
+   * How many characters of its physical line come before each line of `value` (the key and
+   * `=` on the first line, the indentation on the others), so a column can be given too.
+   */
+  readonly valueColumns: readonly number[];
 }
 
 export type IniSections = ReadonlyMap<string, ReadonlyMap<string, IniEntry>>;
@@ -39,10 +44,16 @@ export interface IniParseResult {
  */
 export class IniDocument {
   readonly #sections: Map<string, Map<string, IniEntry>>;
+  readonly #headerLines: Map<string, number>;
 
-  constructor(sections: IniSections = new Map()) {
+  /** `headerLines`: the line of each section's first `[name]` header. */
+  constructor(
+    sections: IniSections = new Map(),
+    headerLines: ReadonlyMap<string, number> = new Map(),
+  ) {
     this.#sections = new Map();
     for (const [name, entries] of sections) this.#sections.set(name, new Map(entries));
+    this.#headerLines = new Map(headerLines);
   }
 
   /** Later documents override earlier ones key by key; sections keep first-seen order. */
@@ -53,6 +64,9 @@ export class IniDocument {
         const target = merged.#sections.get(name) ?? new Map<string, IniEntry>();
         for (const [key, entry] of entries) target.set(key, entry);
         merged.#sections.set(name, target);
+      }
+      for (const [name, line] of document.#headerLines) {
+        if (!merged.#headerLines.has(name)) merged.#headerLines.set(name, line);
       }
     }
     return merged;
@@ -65,6 +79,11 @@ export class IniDocument {
 
   hasSection(name: string): boolean {
     return name !== DEFAULT_SECTION && this.#sections.has(name);
+  }
+
+  /** The line of the section's first `[name]` header, when the parser recorded it. */
+  headerLine(name: string): number | undefined {
+    return this.#headerLines.get(name);
   }
 
   /** The keys written in the section itself (not those it inherits from `DEFAULT`). */
@@ -177,6 +196,7 @@ export function parseIni(text: string, source: string): IniDocument {
 interface PendingEntry {
   readonly parts: string[];
   readonly lines: number[];
+  readonly columns: number[];
   readonly line: number;
 }
 
@@ -214,12 +234,14 @@ export function parseIniCollecting(text: string, source: string): IniParseResult
     if (stripped === '') {
       pending?.parts.push('');
       pending?.lines.push(lineNo);
+      pending?.columns.push(0);
       return;
     }
     const lineIndent = raw.search(/\S/);
     if (pending !== undefined && lineIndent > indent) {
       pending.parts.push(stripped);
       pending.lines.push(lineNo);
+      pending.columns.push(lineIndent);
       return;
     }
     indent = lineIndent;
@@ -262,7 +284,13 @@ export function parseIniCollecting(text: string, source: string): IniParseResult
         `key "${key}" is set twice in section [${sectionName}] (first at line ${earlier.line})`,
       );
     }
-    pending = { parts: [(keyLine[2] ?? '').trim()], lines: [lineNo], line: lineNo };
+    const value = keyLine[2] ?? '';
+    pending = {
+      parts: [value.trim()],
+      lines: [lineNo],
+      columns: [lineIndent + stripped.length - value.length],
+      line: lineNo,
+    };
     section.set(key, pending);
   });
 
@@ -272,7 +300,7 @@ export function parseIniCollecting(text: string, source: string): IniParseResult
     for (const [key, entry] of entries) done.set(key, finish(entry, source));
     finished.set(name, done);
   }
-  return { document: new IniDocument(finished), problems };
+  return { document: new IniDocument(finished, sectionLines), problems };
 }
 
 /** Joins a value's lines, dropping trailing blank lines as configparser's `rstrip()` does. */
@@ -284,5 +312,6 @@ function finish(entry: PendingEntry, source: string): IniEntry {
     source,
     line: entry.line,
     valueLines: entry.lines.slice(0, count),
+    valueColumns: entry.columns.slice(0, count),
   };
 }

@@ -1,16 +1,17 @@
 /**
  * Reads the configuration the way Python datalogd does: site file, user file, then `-c`,
  * later keys overriding earlier ones, `-g` overriding the graph. Every problem in every
- * file is collected and thrown together as one `ConfigurationErrors`.
+ * file is collected, so that they are reported together (with the graph's own problems).
  */
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigurationErrors, DatalogdError, errorMessage } from '../core/errors.js';
 import { getLogger } from '../core/log.js';
-import { closest } from '../core/options.js';
+import { describeValue } from '../core/options.js';
 import { type IniDocument, type IniEntry, mergeIni, parseIniCollecting } from './ini.js';
 import { expandHome, siteConfigFiles, userConfigFile } from './locations.js';
+import { asProblem, misspellings } from './misspellings.js';
 import { listify, parseDotJson } from '../python/values.js';
 
 export const CONFIG_SECTION = 'datalogd';
@@ -28,8 +29,13 @@ export interface LoadConfigOptions {
 }
 
 export interface LoadedConfig {
-  /** The DOT text, whitespace-stripped; undefined when no file and no `-g` gave one. */
+  /**
+   * The DOT text, whitespace-stripped; undefined when there is none: either nothing at all
+   * is configured (`unconfigured`), or the missing graph is one of the problems.
+   */
   readonly connectionGraph: string | undefined;
+  /** No configuration file exists and no `-g` was given: the one case for the demo graph. */
+  readonly unconfigured: boolean;
   /** `'command line'`, the path of the file that set the graph, or `'none'`. */
   readonly graphFrom: string;
   /**
@@ -37,6 +43,11 @@ export interface LoadedConfig {
    * the file's line; empty when the graph is not from a file (or `%(...)s` reshaped it).
    */
   readonly graphLines: readonly number[];
+  /**
+   * The characters of the file's line before each line of `connectionGraph`, so a column
+   * can be given as the file shows it; empty when unknown (not a file, or interpolated).
+   */
+  readonly graphColumns: readonly number[];
   /** Absolute paths from the files (relative ones resolved against their file), then `-p`. */
   readonly pluginPaths: string[];
   /** The files that existed and were read, in reading order. */
@@ -47,7 +58,24 @@ export interface LoadedConfig {
 
 const log = getLogger('config');
 
+export interface ConfigResult {
+  readonly config: LoadedConfig;
+  /** Every problem found in every file, in reading order; the config is usable when empty. */
+  readonly problems: readonly DatalogdError[];
+}
+
+/** Reads the configuration; throws `ConfigurationErrors` listing every problem found. */
 export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedConfig> {
+  const { config, problems } = await readConfig(opts);
+  if (problems.length > 0) throw new ConfigurationErrors(problems);
+  return config;
+}
+
+/**
+ * Reads the configuration and returns its problems beside what could be read, so that the
+ * graph can still be checked and its problems reported with the file's.
+ */
+export async function readConfig(opts: LoadConfigOptions = {}): Promise<ConfigResult> {
   const env = opts.env ?? process.env;
   const home = opts.home ?? os.homedir();
   const optional = [...siteConfigFiles(env, home), userConfigFile(env, home)];
@@ -70,18 +98,89 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
     filesRead.push(file);
     const parsed = parseIniCollecting(text, file);
     problems.push(...parsed.problems);
-    warnUnknownKeys(parsed.document, file);
     documents.push(parsed.document);
   });
+  // A file that exists (or was named) but cannot be read explains a missing graph itself.
+  const unreadable = texts.some((text) => text instanceof DatalogdError);
 
   const config = mergeIni(...documents);
   const graph =
     opts.graphDot === undefined
       ? readGraph(config, problems)
-      : { connectionGraph: opts.graphDot.trim(), graphFrom: 'command line', graphLines: [] };
+      : graphFromCommandLine(opts.graphDot, problems);
   const pluginPaths = [...readPluginPaths(config, home, problems), ...(opts.pluginDirs ?? [])];
-  if (problems.length > 0) throw new ConfigurationErrors(problems);
-  return { ...graph, pluginPaths, filesRead, filesLookedFor: wanted.map(({ file }) => file) };
+  const misspelt = documents.flatMap((document, i) =>
+    misspellings(document, filesRead[i] ?? '', CONFIG_SECTION, KNOWN_KEYS),
+  );
+  const unconfigured = filesRead.length === 0 && opts.graphDot === undefined && !unreadable;
+  if (graph.missing && !unconfigured && !unreadable) {
+    // Python would fail here too ("No plugin nodes were initialised"); say why, and where.
+    problems.push(noGraph(filesRead), ...misspelt.map(asProblem));
+  } else {
+    for (const item of misspelt) log.warning(`${item.where}: ${item.text}; ignored`);
+  }
+  return {
+    config: {
+      connectionGraph: graph.connectionGraph,
+      unconfigured,
+      graphFrom: graph.graphFrom,
+      graphLines: graph.graphLines,
+      graphColumns: graph.graphColumns,
+      pluginPaths,
+      filesRead,
+      filesLookedFor: wanted.map(({ file }) => file),
+    },
+    problems,
+  };
+}
+
+type GraphText = Pick<
+  LoadedConfig,
+  'connectionGraph' | 'graphFrom' | 'graphLines' | 'graphColumns'
+> & {
+  /** No graph and no problem says why yet (an interpolation problem does say why). */
+  readonly missing: boolean;
+};
+
+const NO_GRAPH: GraphText = {
+  connectionGraph: undefined,
+  graphFrom: 'none',
+  graphLines: [],
+  graphColumns: [],
+  missing: true,
+};
+
+const EXAMPLE_GRAPH = 'digraph { a [class=RandomWalkDataSource]; b [class=PrintDataSink]; a -> b }';
+
+function graphFromCommandLine(dot: string, problems: DatalogdError[]): GraphText {
+  const text = dot.trim();
+  if (text === '') {
+    problems.push(
+      new DatalogdError(
+        'DATALOGD_ERR_CONFIG_NO_GRAPH',
+        `-g gives an empty connection graph; give the DOT text, e.g. -g '${EXAMPLE_GRAPH}'`,
+      ),
+    );
+    return { ...NO_GRAPH, graphFrom: 'command line', missing: false };
+  }
+  return {
+    connectionGraph: text,
+    graphFrom: 'command line',
+    graphLines: [],
+    graphColumns: [],
+    missing: false,
+  };
+}
+
+function noGraph(filesRead: readonly string[]): DatalogdError {
+  const which =
+    filesRead.length === 1
+      ? `the configuration file ${filesRead.join('')} does not set`
+      : `none of the configuration files ${filesRead.join(', ')} sets`;
+  return new DatalogdError(
+    'DATALOGD_ERR_CONFIG_NO_GRAPH',
+    `no connection graph: ${which} connection_graph in [${CONFIG_SECTION}], and no -g was given (the demo graph runs only when nothing is configured); write it as\n      [${CONFIG_SECTION}]\n      connection_graph =\n          ${EXAMPLE_GRAPH}`,
+  );
 }
 
 /** The text, null when an optional file is absent, or the problem reading it. */
@@ -117,21 +216,31 @@ function ownEntry(config: IniDocument, key: string): IniEntry | undefined {
   return config.keys(CONFIG_SECTION).includes(key) ? config.entry(CONFIG_SECTION, key) : undefined;
 }
 
-function readGraph(
-  config: IniDocument,
-  problems: DatalogdError[],
-): Pick<LoadedConfig, 'connectionGraph' | 'graphFrom' | 'graphLines'> {
+function readGraph(config: IniDocument, problems: DatalogdError[]): GraphText {
   const entry = ownEntry(config, 'connection_graph');
-  const text = entry && interpolated(config, 'connection_graph', problems);
-  if (entry === undefined || text === undefined) {
-    return { connectionGraph: undefined, graphFrom: 'none', graphLines: [] };
+  if (entry === undefined) return NO_GRAPH;
+  const text = interpolated(config, 'connection_graph', problems);
+  if (text === undefined) return { ...NO_GRAPH, missing: false };
+  if (text.trim() === '') {
+    problems.push(
+      new DatalogdError(
+        'DATALOGD_ERR_CONFIG_NO_GRAPH',
+        `${entry.source}:${entry.line}: [${CONFIG_SECTION}] connection_graph is empty; write the DOT text after it, its lines indented, e.g.\n      connection_graph =\n          ${EXAMPLE_GRAPH}`,
+        { option: 'connection_graph' },
+      ),
+    );
+    return { ...NO_GRAPH, graphFrom: entry.source, missing: false };
   }
   const sameShape = text.split('\n').length === entry.valueLines.length;
   const trimmedLines = text.slice(0, text.length - text.trimStart().length).split('\n').length - 1;
+  // Interpolation may make a line longer or shorter: then only its line is known.
+  const sameText = text === entry.value;
   return {
     connectionGraph: text.trim(),
     graphFrom: entry.source,
     graphLines: sameShape ? entry.valueLines.slice(trimmedLines) : [],
+    graphColumns: sameText ? entry.valueColumns.slice(trimmedLines) : [],
+    missing: false,
   };
 }
 
@@ -149,19 +258,12 @@ function readPluginPaths(config: IniDocument, home: string, problems: DatalogdEr
     problems.push(
       new DatalogdError(
         'DATALOGD_ERR_PLUGIN_DIR',
-        `${entry.source}:${entry.line}: [${CONFIG_SECTION}] plugin_paths: entry ${show(item)} is not a directory path; write plugin_paths = ['/path/one', '/path/two']`,
+        `${entry.source}:${entry.line}: [${CONFIG_SECTION}] plugin_paths: entry ${describeValue(item)} is not a directory path; write plugin_paths = ['/path/one', '/path/two']`,
         { option: 'plugin_paths', file: entry.source, line: entry.line },
       ),
     );
   }
   return paths;
-}
-
-function show(value: unknown): string {
-  // JSON.stringify returns undefined for a symbol (MATCH_ANY) and turns NaN into null.
-  return typeof value === 'number' || typeof value === 'symbol'
-    ? String(value)
-    : JSON.stringify(value);
 }
 
 function interpolated(
@@ -175,16 +277,5 @@ function interpolated(
     if (!(err instanceof DatalogdError)) throw err;
     problems.push(err);
     return undefined;
-  }
-}
-
-/** Python ignores unknown keys; a misspelt `connection_graph` would then go unnoticed. */
-function warnUnknownKeys(document: IniDocument, file: string): void {
-  for (const key of document.keys(CONFIG_SECTION)) {
-    if (KNOWN_KEYS.includes(key)) continue;
-    const best = closest(key, KNOWN_KEYS);
-    const hint = best === undefined ? '' : ` (did you mean "${best}"?)`;
-    const line = document.entry(CONFIG_SECTION, key)?.line ?? 0;
-    log.warning(`${file}:${line}: unknown key "${key}" in [${CONFIG_SECTION}] ignored${hint}`);
   }
 }

@@ -7,6 +7,10 @@ export const ERROR_CODES = {
     'A configuration file named with -c is missing, or an existing one cannot be read.',
   DATALOGD_ERR_CONFIG_SYNTAX: 'A configuration file is not valid INI.',
   DATALOGD_ERR_CONFIG_INTERPOLATION: 'A `%` in a configuration value is not written as `%%`.',
+  DATALOGD_ERR_CONFIG_NO_GRAPH:
+    'Configuration was given (a file or -g) but no connection graph, or an empty one.',
+  DATALOGD_ERR_CONFIG_UNKNOWN:
+    'A configuration file without a graph has a section or key datalogd does not read (a misspelling?).',
   DATALOGD_ERR_GRAPH_SYNTAX: 'The connection graph is not valid DOT.',
   DATALOGD_ERR_GRAPH_NOT_DIGRAPH: 'The connection graph is not a single `digraph`.',
   DATALOGD_ERR_GRAPH_EMPTY: 'The connection graph declares no nodes.',
@@ -22,11 +26,15 @@ export const ERROR_CODES = {
   DATALOGD_ERR_GRAPH_CYCLE: 'The edges form a cycle, which would make data loop forever.',
   DATALOGD_ERR_PLUGIN_DIR: 'A plugin directory does not exist or cannot be read.',
   DATALOGD_ERR_PLUGIN_LOAD: 'A plugin file could not be imported.',
+  DATALOGD_ERR_PLUGIN_IMPORT_TIMEOUT:
+    'A plugin file did not finish importing in time (a top-level await that never settles).',
   DATALOGD_ERR_PLUGIN_CLASS:
     'A plugin file exports a class whose name or base class breaks the naming rule, or whose optionsSchema or validate is malformed.',
   DATALOGD_ERR_NODE_START: 'A node failed to start.',
   DATALOGD_ERR_NODE_CLOSE: 'A node failed to close cleanly.',
   DATALOGD_ERR_USAGE: 'The command line is wrong (unknown flag, missing value).',
+  DATALOGD_ERR_OPEN_FILES_LIMIT:
+    'The open-file limit (ulimit -n) is too low for datalogd to start (EMFILE, ENFILE).',
   DATALOGD_ERR_RULES:
     'The rules of a SensorIdentifierDataFilter cannot be read, a rule is malformed, or an eval expression does not compile.',
 } as const;

@@ -47,17 +47,64 @@ function describeIssue(
   const option = issue.path.map(String).join('.');
   const top = issue.path[0];
   const given = top === undefined ? attributes : attributes[String(top)];
+  // zod says "expected number, received NaN"; the problem is that NaN is not a number one
+  // can use, so say that.
+  const at = valueAt(attributes, issue.path);
+  const message =
+    issue.code === 'invalid_type' && typeof at === 'number' && !Number.isFinite(at)
+      ? `must be a finite number, not ${String(at)}`
+      : lowerFirst(issue.message);
   return [
     new DatalogdError(
       'DATALOGD_ERR_OPTION_TYPE',
-      `node "${nodeName}": option "${option}" of ${className} ${lowerFirst(issue.message)} (given ${describeValue(given)})`,
+      `node "${nodeName}": option "${option}" of ${className} ${message} (given ${describeValue(given)})`,
       { node: nodeName, option },
     ),
   ];
 }
 
-function describeValue(value: unknown): string {
-  return typeof value === 'symbol' || value === undefined ? String(value) : JSON.stringify(value);
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+const SHOWN_DEPTH = 8;
+const SHOWN_LENGTH = 200;
+
+/**
+ * A value as a message shows it: like JSON, but NaN, Infinity, long integers and symbols
+ * appear as themselves (JSON would print null, or throw), and a deep or long value is cut.
+ */
+export function describeValue(value: unknown): string {
+  const text = shown(value, 0);
+  return text.length <= SHOWN_LENGTH ? text : `${text.slice(0, SHOWN_LENGTH)}…`;
+}
+
+function shown(value: unknown, depth: number): string {
+  if (value === undefined || value === null) return String(value);
+  switch (typeof value) {
+    case 'number':
+    case 'bigint':
+    case 'symbol':
+    case 'boolean':
+      return String(value);
+    case 'string':
+      return JSON.stringify(value);
+    case 'function':
+      return '[function]';
+    default:
+      break;
+  }
+  if (depth >= SHOWN_DEPTH) return '…';
+  if (Array.isArray(value)) return `[${value.map((item) => shown(item, depth + 1)).join(',')}]`;
+  if (value instanceof Date)
+    return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  const entries = Object.entries(value as Record<string, unknown>);
+  return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${shown(item, depth + 1)}`).join(',')}}`;
 }
 
 function lowerFirst(text: string): string {

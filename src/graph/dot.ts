@@ -36,6 +36,17 @@ export interface ParsedGraph {
 
 type Attributes = Record<string, string>;
 
+/**
+ * Attribute sets have no prototype, so that `__proto__` (like `constructor`) is an attribute
+ * like any other, kept and reported as an unknown option, instead of an assignment that
+ * changes the object's prototype and vanishes.
+ */
+function attributeSet(...sources: readonly Readonly<Attributes>[]): Attributes {
+  const attributes = Object.create(null) as Attributes;
+  for (const source of sources) copyInto(attributes, source);
+  return attributes;
+}
+
 interface NodeEntry {
   readonly name: string;
   readonly attributes: Attributes;
@@ -90,7 +101,7 @@ class Collector {
    * works on its own copy, so what it sets does not leak out to the enclosing graph.
    */
   walk(statements: readonly ClusterStatementASTNode[], inherited: Readonly<Attributes>): void {
-    const defaults: Attributes = { ...inherited };
+    const defaults = attributeSet(inherited);
     for (const statement of statements) {
       switch (statement.type) {
         case 'Node':
@@ -101,7 +112,7 @@ class Collector {
           break;
         case 'AttributeList':
           if (statement.kind === 'Node') {
-            Object.assign(defaults, attributesOf(statement.children));
+            copyInto(defaults, attributesOf(statement.children));
           } else {
             const keyword = statement.kind === 'Edge' ? 'edge' : 'graph';
             this.#warnings.push(
@@ -147,12 +158,12 @@ class Collector {
       // for the same node adds only what it writes itself.
       this.#nodes.set(name, {
         name,
-        attributes: { ...defaults, ...explicit },
+        attributes: attributeSet(defaults, explicit),
         line,
       });
       return;
     }
-    Object.assign(existing.attributes, explicit);
+    copyInto(existing.attributes, explicit);
     const first = existing.line === undefined ? '' : ` (first at line ${existing.line})`;
     this.#warnings.push(
       `${at(line)}node "${name}" is declared again${first}; its attributes are merged, later ones win`,
@@ -191,8 +202,12 @@ class Collector {
   }
 }
 
+function copyInto(target: Attributes, source: Readonly<Attributes>): void {
+  for (const key of Object.keys(source)) target[key] = source[key] as string;
+}
+
 function attributesOf(children: readonly (AttributeASTNode | CommentASTNode)[]): Attributes {
-  const attributes: Attributes = {};
+  const attributes = attributeSet();
   for (const child of children) {
     if (child.type === 'Attribute') attributes[text(child.key)] = text(child.value);
   }

@@ -54,7 +54,8 @@ export function syntaxProblem(dot: string, err: unknown): DatalogdError {
       { cause: err },
     );
   }
-  // The place leads, as in every graph problem, so that it becomes the config file's line.
+  // The position leads, like every graph problem's, so that a graph written in a config
+  // file can be reported at the file's own line and column.
   const where = start === undefined ? '' : at(start.line, start.column);
   return new DatalogdError(
     'DATALOGD_ERR_GRAPH_SYNTAX',

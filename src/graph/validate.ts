@@ -113,18 +113,13 @@ function checkNode(
     );
   }
 
-  const attributes: Record<string, unknown> = {};
+  // No prototype: a `__proto__` attribute stays a key, which the schema reports as unknown.
+  const attributes = Object.create(null) as Record<string, unknown>;
   for (const [key, raw] of Object.entries(decl.attributes)) {
     if (key !== 'class') attributes[key] = decode(raw);
   }
   const schema = plugin.cls.optionsSchema;
-  if (schema === undefined) {
-    return {
-      plugin,
-      valid: { name, className, plugin, options: attributes },
-      problems: [],
-    };
-  }
+  if (schema === undefined) return schemaless(decl, className, plugin, attributes);
   const result = validateOptions(name, className, schema, attributes);
   if (result.problems.length > 0) {
     return {
@@ -135,6 +130,32 @@ function checkNode(
   }
   return { plugin, valid: { name, className, plugin, options: result.options }, problems: [] };
 }
+
+/**
+ * A class without a schema (written like a Python plugin) takes any keyword option, as an
+ * ordinary object; only `__proto__` cannot be one, since it would set the object's prototype.
+ */
+function schemaless(
+  decl: GraphNodeDecl,
+  className: string,
+  plugin: RegisteredPlugin,
+  attributes: Record<string, unknown>,
+): CheckedNode {
+  const { name } = decl;
+  if (Object.hasOwn(attributes, PROTO)) {
+    const problem = new DatalogdError(
+      'DATALOGD_ERR_UNKNOWN_OPTION',
+      `node "${name}": ${className} cannot take an option named "${PROTO}"; rename the attribute`,
+      { node: name, option: PROTO },
+    );
+    return { plugin, valid: undefined, problems: [withLine(problem, decl.line)] };
+  }
+  const options: Record<string, unknown> = {};
+  for (const key of Object.keys(attributes)) options[key] = attributes[key];
+  return { plugin, valid: { name, className, plugin, options }, problems: [] };
+}
+
+const PROTO = '__proto__';
 
 /** The same problem with the node's line in front, like every other graph problem. */
 function withLine(problem: DatalogdError, line: number | undefined): DatalogdError {

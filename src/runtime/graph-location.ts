@@ -6,23 +6,38 @@ export interface GraphOrigin {
   readonly file: string | undefined;
   /** The file's line number of each line of the graph text (line 1 first). */
   readonly lines: readonly number[];
+  /**
+   * The characters of the file's line before each line of the graph text (the key and `=`,
+   * or the indentation); empty when not known, and then no column is given.
+   */
+  readonly columns?: readonly number[];
 }
 
-const LEADING_LINE = /^line (\d+)(, column \d+)?: /;
+const LEADING_LINE = /^line (\d+)(?:, column (\d+))?: /;
+const FIRST_AT = /\(first at line (\d+)\)/g;
 
 /**
- * Graph problems start with `line N: ` counted within the DOT text. For a graph written in
- * a config file that becomes `FILE:LINE: ` with the line of the file, the way INI problems
- * are reported; a graph given with `-g` keeps its own line numbers.
+ * Graph problems start with `line N: ` (or `line N, column M: `) counted within the DOT
+ * text. For a graph written in a config file that becomes `FILE:LINE: ` with the line (and
+ * column) of the file, the way INI problems are reported, and so does a "(first at line N)"
+ * inside the message; a graph given with `-g` keeps its own line numbers.
  */
 export function locateInFile(message: string, origin: GraphOrigin): string {
   const file = origin.file;
   if (file === undefined) return message;
-  const match = LEADING_LINE.exec(message);
-  if (match === null) return `${file}: ${message}`;
-  const line = origin.lines[Number(match[1]) - 1];
-  if (line === undefined) return `${file}: ${message}`;
-  return `${file}:${line}${match[2] ?? ''}: ${message.slice(match[0].length)}`;
+  const rest = message.replace(FIRST_AT, (text, n: string) => {
+    const line = origin.lines[Number(n) - 1];
+    return line === undefined ? text : `(first at ${file}:${line})`;
+  });
+  const match = LEADING_LINE.exec(rest);
+  if (match === null) return `${file}: ${rest}`;
+  const index = Number(match[1]) - 1;
+  const line = origin.lines[index];
+  if (line === undefined) return `${file}: ${rest}`;
+  const before = origin.columns?.[index];
+  const column =
+    match[2] === undefined || before === undefined ? '' : `:${Number(match[2]) + before}`;
+  return `${file}:${line}${column}: ${rest.slice(match[0].length)}`;
 }
 
 /**

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { DatalogdError, errorMessage } from '../core/errors.js';
 import { getLogger } from '../core/log.js';
 import { isPluginClass, kindFromName, type Registry } from '../core/registry.js';
+import { IMPORT_TIMEOUT_ENV, settledWithin } from './import-timeout.js';
 
 const log = getLogger('plugins');
 const SCRIPT_EXTENSIONS = new Set(['.js', '.mjs']);
@@ -26,18 +27,20 @@ export function registerSelfResolution(dirs: readonly string[]): void {
 
 /**
  * Imports every `.js`/`.mjs` file (and `.ts` when a TypeScript loader is available) in each
- * directory and registers the plugin classes it exports. Returns every problem found.
+ * directory and registers the plugin classes it exports. A file that takes longer than
+ * `importTimeoutMs` to import is a problem too. Returns every problem found.
  */
 export async function loadPluginDirectories(
   dirs: readonly string[],
   registry: Registry,
+  importTimeoutMs: number,
 ): Promise<DatalogdError[]> {
   const problems: DatalogdError[] = [];
   if (dirs.length === 0) return problems;
   registerSelfResolution(dirs);
   for (const dir of dirs) {
     const files = await listPluginFiles(dir, problems);
-    for (const file of files) await loadPluginFile(file, registry, problems);
+    for (const file of files) await loadPluginFile(file, registry, problems, importTimeoutMs);
   }
   return problems;
 }
@@ -73,6 +76,7 @@ async function loadPluginFile(
   file: string,
   registry: Registry,
   problems: DatalogdError[],
+  importTimeoutMs: number,
 ): Promise<void> {
   if (extname(file) === '.ts' && !(await enableTypeScript())) {
     log.warning(
@@ -80,15 +84,26 @@ async function loadPluginFile(
     );
     return;
   }
-  let exports: Record<string, unknown>;
+  let exports: Record<string, unknown> | undefined;
   try {
-    exports = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    const imported = import(pathToFileURL(file).href) as Promise<Record<string, unknown>>;
+    exports = await settledWithin(imported, importTimeoutMs);
   } catch (err) {
     problems.push(
       new DatalogdError(
         'DATALOGD_ERR_PLUGIN_LOAD',
         `plugin file ${file} failed to load: ${errorMessage(err)}`,
         { file, cause: err },
+      ),
+    );
+    return;
+  }
+  if (exports === undefined) {
+    const seconds = importTimeoutMs / 1000;
+    problems.push(
+      new DatalogdError(
+        'DATALOGD_ERR_PLUGIN_IMPORT_TIMEOUT',
+        `plugin file ${file} did not finish importing within ${seconds} s: its top-level code awaits something that does not settle (do slow work in start(); ${IMPORT_TIMEOUT_ENV}=SECONDS allows longer)`,
       ),
     );
     return;

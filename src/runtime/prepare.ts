@@ -4,8 +4,8 @@
  * hook). `DataLogDaemon.create` and `datalogd check`/`graph` share this one path, so a
  * configuration that passes the check is one the daemon accepts.
  */
-import { loadConfig, type LoadedConfig } from '../config/load.js';
-import { ConfigurationErrors, type DatalogdError } from '../core/errors.js';
+import { readConfig, type LoadedConfig } from '../config/load.js';
+import { ConfigurationErrors, DatalogdError } from '../core/errors.js';
 import { getLogger } from '../core/log.js';
 import { kindFromName, Registry } from '../core/registry.js';
 import { parseGraph, type ParsedGraph } from '../graph/dot.js';
@@ -15,6 +15,7 @@ import { BUILTIN_PLUGINS } from '../plugins/index.js';
 import { parseDotJson } from '../python/values.js';
 import { DEMO_GRAPH, DEMO_WARNING } from './demo-graph.js';
 import { atNodeLine, locateInFile, locateProblem, type GraphOrigin } from './graph-location.js';
+import { importTimeoutMs } from './import-timeout.js';
 import { loadPluginDirectories } from './plugin-loader.js';
 
 export interface PrepareOptions {
@@ -26,6 +27,8 @@ export interface PrepareOptions {
   readonly graphDot?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly home?: string;
+  /** How long one plugin file may take to import; default from the environment, else 10 s. */
+  readonly pluginImportTimeoutMs?: number;
 }
 
 /** A graph that passed every check, with what it was read from. */
@@ -42,11 +45,20 @@ export interface PreparedGraph {
 
 const log = getLogger('DataLogDaemon');
 
+/** Problems that only matter when a graph is wanted. */
+const GRAPH_ONLY: ReadonlySet<string> = new Set([
+  'DATALOGD_ERR_CONFIG_NO_GRAPH',
+  'DATALOGD_ERR_CONFIG_UNKNOWN',
+]);
+
 /** Runs every check the daemon makes before creating nodes; throws `ConfigurationErrors`. */
 export async function prepareGraph(options: PrepareOptions = {}): Promise<PreparedGraph> {
-  const config = await readConfiguration(options);
-  const { registry, problems } = await loadPlugins(config);
+  const { config, problems: configProblems } = await readConfigAndProblems(options, true);
+  // A file's INI problems, its plugins' and its graph's are reported together.
+  const { registry, problems } = await loadPlugins(config, options);
+  problems.unshift(...configProblems);
   const checked = await checkGraph(config, registry);
+  if (checked === undefined) throw new ConfigurationErrors(problems);
   problems.push(...checked.graph.problems);
   if (problems.length > 0) throw new ConfigurationErrors(problems);
   return { config, registry, ...checked };
@@ -61,7 +73,22 @@ export async function readConfiguration(
   options: PrepareOptions = {},
   graphWanted = true,
 ): Promise<LoadedConfig> {
-  const config = await loadConfig({
+  const { config, problems } = await readConfigAndProblems(options, graphWanted);
+  // Without a graph wanted, a missing one is no problem, and the misspellings found while
+  // looking for it are only hints.
+  const relevant = graphWanted ? problems : problems.filter((p) => !GRAPH_ONLY.has(p.code));
+  if (!graphWanted) {
+    for (const p of problems) if (p.code === 'DATALOGD_ERR_CONFIG_UNKNOWN') log.warning(p.message);
+  }
+  if (relevant.length > 0) throw new ConfigurationErrors(relevant);
+  return config;
+}
+
+async function readConfigAndProblems(
+  options: PrepareOptions,
+  graphWanted: boolean,
+): Promise<{ config: LoadedConfig; problems: DatalogdError[] }> {
+  const { config, problems } = await readConfig({
     ...(options.configFile === undefined ? {} : { configFile: options.configFile }),
     ...(options.graphDot === undefined ? {} : { graphDot: options.graphDot }),
     ...(options.pluginDirs === undefined ? {} : { pluginDirs: options.pluginDirs }),
@@ -69,34 +96,44 @@ export async function readConfiguration(
     ...(options.home === undefined ? {} : { home: options.home }),
   });
   reportConfigFiles(config, graphWanted && options.graphDot === undefined);
-  return config;
+  return { config, problems: [...problems] };
 }
 
 /** The built-ins and every class in the configured plugin directories, and what failed. */
 export async function loadPlugins(
   config: LoadedConfig,
+  options: PrepareOptions = {},
 ): Promise<{ registry: Registry; problems: DatalogdError[] }> {
   const registry = new Registry(BUILTIN_PLUGINS);
-  const problems = await loadPluginDirectories(config.pluginPaths, registry);
+  const problems: DatalogdError[] = [];
+  const timeoutMs = options.pluginImportTimeoutMs ?? importTimeoutMs(options.env ?? process.env);
+  if (timeoutMs instanceof DatalogdError) problems.push(timeoutMs);
+  else problems.push(...(await loadPluginDirectories(config.pluginPaths, registry, timeoutMs)));
   logPluginList(registry);
   return { registry, problems };
 }
 
 /**
- * Parses and checks the graph (the demo graph when none is configured), imports the lazy
- * built-ins it names, and runs the plugins' `validate` hooks. Problems name the config
- * file and its line when the graph was written in one.
+ * Parses and checks the graph (the demo graph when nothing at all is configured), imports
+ * the lazy built-ins it names, and runs the plugins' `validate` hooks. Problems name the
+ * config file and its line when the graph was written in one. Undefined when there is no
+ * graph to check (the configuration's problems say why).
  */
 async function checkGraph(
   config: LoadedConfig,
   registry: Registry,
-): Promise<Omit<PreparedGraph, 'config' | 'registry'>> {
+): Promise<Omit<PreparedGraph, 'config' | 'registry'> | undefined> {
   let dot = config.connectionGraph;
-  let origin: GraphOrigin = { file: graphFile(config), lines: config.graphLines };
-  if (dot === undefined || dot === '') {
+  let origin: GraphOrigin = {
+    file: graphFile(config),
+    lines: config.graphLines,
+    columns: config.graphColumns,
+  };
+  if (dot === undefined) {
+    if (!config.unconfigured) return undefined;
     log.warning(DEMO_WARNING);
     dot = DEMO_GRAPH;
-    origin = { file: undefined, lines: [] };
+    origin = { file: undefined, lines: [], columns: [] };
   }
   const parsed = parseGraph(dot);
   await registry.load(namedClasses(parsed));

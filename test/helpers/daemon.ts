@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { waitUntil } from './wait.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+export const CLI = join(REPO_ROOT, 'dist', 'cli', 'datalogd.js');
 
 const liveChildren = new Set<ChildProcess>();
 

@@ -72,7 +72,7 @@ test('DOT: read back by the project parser, it validates to the same graph', asy
   assert.deepEqual(parsed.problems, []);
   assert.deepEqual(parsed.warnings, []);
   assert.deepEqual(
-    Object.fromEntries(parsed.nodes.map((node) => [node.name, node.attributes])),
+    Object.fromEntries(parsed.nodes.map((node) => [node.name, { ...node.attributes }])),
     EXPECTED,
   );
   assert.deepEqual(

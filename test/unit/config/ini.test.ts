@@ -161,6 +161,23 @@ describe('parseIni: multi-line values', () => {
     assert.equal(doc.entry('s', 'g')?.valueLines.join(','), '2,3,4,6');
     assert.match(interpolationError(doc, 's', 'g').message, /^f\.conf:6: /);
   });
+
+  test('each value line knows how many characters of its physical line precede it', () => {
+    const doc = parseIni(lines('[s]', '  g  =  digraph {', '', '      a;', '   \tb }'), 'f.conf');
+    const entry = doc.entry('s', 'g');
+    assert.equal(entry?.value, 'digraph {\n\na;\nb }');
+    assert.deepEqual(entry.valueColumns, [8, 0, 6, 4]);
+  });
+
+  test('the line of each section header is kept, the first one after a merge', () => {
+    const first = parseIni(lines('# x', '[datalog]', 'a = 1'), 'one.conf');
+    const second = parseIni(lines('[datalog]', 'b = 1', '[other]'), 'two.conf');
+    assert.equal(first.headerLine('datalog'), 2);
+    const merged = mergeIni(first, second);
+    assert.equal(merged.headerLine('datalog'), 2);
+    assert.equal(merged.headerLine('other'), 3);
+    assert.equal(merged.headerLine('missing'), undefined);
+  });
 });
 
 describe('parseIni: DEFAULT and interpolation', () => {

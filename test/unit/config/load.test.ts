@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type LoadConfigOptions, loadConfig } from '../../../src/config/load.js';
+import { type LoadConfigOptions, loadConfig, readConfig } from '../../../src/config/load.js';
 import { ConfigurationErrors, type DatalogdError } from '../../../src/core/errors.js';
 import { setLogWriter } from '../../../src/core/log.js';
 
@@ -27,6 +27,9 @@ const PYTHON_STYLE_GRAPH = [
   'a -> s;',
   '}',
 ].join('\n');
+
+/** For tests about other keys: a graph on the command line, so the files need none. */
+const ANY_GRAPH = 'digraph { a }';
 
 let root: string;
 let counter = 0;
@@ -88,9 +91,12 @@ describe('loadConfig', () => {
     const config = await loadConfig(s.options);
     assert.deepEqual(config, {
       connectionGraph: PYTHON_STYLE_GRAPH,
+      unconfigured: false,
       graphFrom: s.userFile,
       // the file's line of each graph line, skipping the comment lines the INI drops
       graphLines: [5, 7, 9, 10, 11],
+      // and the indentation before each, so that columns can be given as the file shows them
+      graphColumns: [4, 6, 6, 6, 4],
       pluginPaths: ['/opt/datalogd-plugins'],
       filesRead: [s.userFile],
       filesLookedFor: [s.siteFile, s.userFile],
@@ -102,8 +108,10 @@ describe('loadConfig', () => {
     const config = await loadConfig({ ...s.options, pluginDirs: ['cli-plugins'] });
     assert.deepEqual(config, {
       connectionGraph: undefined,
+      unconfigured: true,
       graphFrom: 'none',
       graphLines: [],
+      graphColumns: [],
       pluginPaths: ['cli-plugins'],
       filesRead: [],
       filesLookedFor: [s.siteFile, s.userFile],
@@ -251,7 +259,9 @@ describe('loadConfig', () => {
     await s.write(s.siteFile, 'key = before header\n[datalogd]\n');
     await s.write(s.userFile, '[datalogd]\nplugin_paths = 5%\n');
     const extra = await s.write('extra.conf', '[datalogd]\n[datalogd]\n');
-    const problems = await problemsOf(loadConfig({ ...s.options, configFile: extra }));
+    const problems = await problemsOf(
+      loadConfig({ ...s.options, configFile: extra, graphDot: ANY_GRAPH }),
+    );
     assert.deepEqual(
       problems.map((p) => [p.code, p.message.split(': ')[0]]),
       [
@@ -268,7 +278,12 @@ describe('loadConfig', () => {
       'conf/extra.conf',
       "[datalogd]\nplugin_paths = ['plugins', '../shared', '~/mine', '/abs']\n",
     );
-    const config = await loadConfig({ ...s.options, configFile: extra, pluginDirs: ['rel'] });
+    const config = await loadConfig({
+      ...s.options,
+      configFile: extra,
+      pluginDirs: ['rel'],
+      graphDot: ANY_GRAPH,
+    });
     assert.deepEqual(config.pluginPaths, [
       path.join(s.dir, 'conf', 'plugins'),
       path.join(s.dir, 'shared'),
@@ -282,25 +297,26 @@ describe('loadConfig', () => {
     const s = await setup();
     await s.write('conf/extra.conf', "[datalogd]\nplugin_paths = ['plugins']\n");
     const relative = path.relative(process.cwd(), path.join(s.dir, 'conf', 'extra.conf'));
-    const config = await loadConfig({ ...s.options, configFile: relative });
+    const config = await loadConfig({ ...s.options, configFile: relative, graphDot: ANY_GRAPH });
     assert.deepEqual(config.pluginPaths, [path.join(s.dir, 'conf', 'plugins')]);
     assert.deepEqual(config.filesRead, [relative]);
   });
 
   test('plugin_paths may be a bare path, or empty', async () => {
     const s = await setup();
+    const options = { ...s.options, graphDot: ANY_GRAPH };
     await s.write(s.userFile, '[datalogd]\nplugin_paths = /opt/one\n');
-    assert.deepEqual((await loadConfig(s.options)).pluginPaths, ['/opt/one']);
+    assert.deepEqual((await loadConfig(options)).pluginPaths, ['/opt/one']);
     const extra = await s.write('empty.conf', '[datalogd]\nplugin_paths =\n');
-    assert.deepEqual((await loadConfig({ ...s.options, configFile: extra })).pluginPaths, []);
+    assert.deepEqual((await loadConfig({ ...options, configFile: extra })).pluginPaths, []);
     const list = await s.write('list.conf', '[datalogd]\nplugin_paths = []\n');
-    assert.deepEqual((await loadConfig({ ...s.options, configFile: list })).pluginPaths, []);
+    assert.deepEqual((await loadConfig({ ...options, configFile: list })).pluginPaths, []);
   });
 
   test('a plugin_paths entry that is not a path is reported', async () => {
     const s = await setup();
     await s.write(s.userFile, "[datalogd]\n\nplugin_paths = ['/ok', 5, null]\n");
-    const problems = await problemsOf(loadConfig(s.options));
+    const problems = await problemsOf(loadConfig({ ...s.options, graphDot: ANY_GRAPH }));
     assert.deepEqual(
       problems.map((p) => p.code),
       ['DATALOGD_ERR_PLUGIN_DIR', 'DATALOGD_ERR_PLUGIN_DIR'],
@@ -315,10 +331,17 @@ describe('loadConfig', () => {
       s.userFile,
       "[DEFAULT]\nconnection_graph = digraph { d }\nroot = /r\n[datalogd]\nplugin_paths = ['%(root)s/p']\n",
     );
-    const config = await loadConfig(s.options);
+    const { config, problems } = await readConfig(s.options);
     assert.equal(config.connectionGraph, undefined);
     assert.equal(config.graphFrom, 'none');
     assert.deepEqual(config.pluginPaths, ['/r/p']);
+    assert.deepEqual(
+      problems.map((p) => p.message),
+      [
+        `no connection graph: the configuration file ${s.userFile} does not set connection_graph in [datalogd], and no -g was given (the demo graph runs only when nothing is configured); write it as\n      [datalogd]\n      connection_graph =\n          digraph { a [class=RandomWalkDataSource]; b [class=PrintDataSink]; a -> b }`,
+        `${s.userFile}:2: connection_graph is in section [DEFAULT]; datalogd reads it only from [datalogd]`,
+      ],
+    );
   });
 
   test('a BOM and CRLF line endings are accepted', async () => {
@@ -328,14 +351,17 @@ describe('loadConfig', () => {
     assert.equal(config.connectionGraph, PYTHON_STYLE_GRAPH);
   });
 
-  test('an unknown key in [datalogd] is warned about with a suggestion', async () => {
+  test('an unknown key beside a graph is warned about with a suggestion, and ignored', async () => {
     const s = await setup();
-    await s.write(s.userFile, '[datalogd]\nconection_graph = digraph {}\n[other]\nfoo = 1\n');
+    await s.write(
+      s.userFile,
+      '[datalogd]\nconnection_graph = digraph {}\nplugin_path = x\n[other]\nfoo = 1\n',
+    );
     const lines: string[] = [];
     const previous = setLogWriter((line) => lines.push(line));
     try {
       const config = await loadConfig(s.options);
-      assert.equal(config.connectionGraph, undefined);
+      assert.equal(config.connectionGraph, 'digraph {}');
     } finally {
       setLogWriter(previous);
     }
@@ -343,9 +369,120 @@ describe('loadConfig', () => {
     assert.match(lines[0] ?? '', / WARNING \[config\] /);
     assert.ok(
       lines[0]?.endsWith(
-        `${s.userFile}:2: unknown key "conection_graph" in [datalogd] ignored (did you mean "connection_graph"?)`,
+        `${s.userFile}:3: unknown key "plugin_path" in [datalogd] (did you mean "plugin_paths"?); ignored`,
       ),
+      lines[0],
     );
+  });
+
+  describe('a configuration without a graph is an error, never the demo', () => {
+    const cases: { name: string; text: string; expected: [string, string][] }[] = [
+      {
+        name: 'a misspelt section',
+        text: '[datalog]\nconnection_graph = digraph { a }\n',
+        expected: [
+          ['DATALOGD_ERR_CONFIG_NO_GRAPH', 'no connection graph: the configuration file'],
+          [
+            'DATALOGD_ERR_CONFIG_UNKNOWN',
+            ':1: section [datalog] is not one datalogd reads (did you mean [datalogd]?)',
+          ],
+        ],
+      },
+      {
+        name: 'a section in the wrong case',
+        text: '[Datalogd]\nconnection_graph = digraph { a }\n',
+        expected: [
+          ['DATALOGD_ERR_CONFIG_NO_GRAPH', 'no connection graph'],
+          ['DATALOGD_ERR_CONFIG_UNKNOWN', ':1: section [Datalogd] is not one datalogd reads'],
+        ],
+      },
+      {
+        name: 'a misspelt key',
+        text: '# lab\n[datalogd]\nconection_graph = digraph { a }\n',
+        expected: [
+          ['DATALOGD_ERR_CONFIG_NO_GRAPH', 'no connection graph'],
+          [
+            'DATALOGD_ERR_CONFIG_UNKNOWN',
+            ':3: unknown key "conection_graph" in [datalogd] (did you mean "connection_graph"?)',
+          ],
+        ],
+      },
+      {
+        name: 'the key in another section',
+        text: '[datalogd]\n[graphs]\nconnection_graph = digraph { a }\n',
+        expected: [
+          ['DATALOGD_ERR_CONFIG_NO_GRAPH', 'no connection graph'],
+          [
+            'DATALOGD_ERR_CONFIG_UNKNOWN',
+            ':3: connection_graph is in section [graphs]; datalogd reads it only from [datalogd]',
+          ],
+        ],
+      },
+      {
+        name: 'an empty graph',
+        text: '[datalogd]\nconnection_graph =\n',
+        expected: [['DATALOGD_ERR_CONFIG_NO_GRAPH', ':2: [datalogd] connection_graph is empty']],
+      },
+      {
+        name: 'an empty file',
+        text: '',
+        expected: [['DATALOGD_ERR_CONFIG_NO_GRAPH', 'no connection graph']],
+      },
+    ];
+    for (const c of cases) {
+      test(`${c.name}, given with -c`, async () => {
+        const s = await setup();
+        const file = await s.write('lab.conf', c.text);
+        const problems = await problemsOf(loadConfig({ ...s.options, configFile: file }));
+        assert.deepEqual(
+          problems.map((p) => p.code),
+          c.expected.map(([code]) => code),
+        );
+        c.expected.forEach(([, text], i) => {
+          const message = problems[i]?.message ?? '';
+          assert.ok(message.includes(text), `${message}\nlacks: ${text}`);
+        });
+      });
+    }
+
+    test('a user file without a graph is an error too (Python fails there as well)', async () => {
+      const s = await setup();
+      await s.write(s.userFile, "[datalogd]\nplugin_paths = ['/p']\n");
+      const problems = await problemsOf(loadConfig(s.options));
+      assert.deepEqual(
+        problems.map((p) => p.code),
+        ['DATALOGD_ERR_CONFIG_NO_GRAPH'],
+      );
+      assert.ok(problems[0]?.message.includes(s.userFile));
+    });
+
+    test('-g with no text, or only blanks, is an error', async () => {
+      const s = await setup();
+      for (const graphDot of ['', ' \n\t ']) {
+        const problems = await problemsOf(loadConfig({ ...s.options, graphDot }));
+        assert.deepEqual(
+          problems.map((p) => p.code),
+          ['DATALOGD_ERR_CONFIG_NO_GRAPH'],
+        );
+        assert.match(problems[0]?.message ?? '', /^-g gives an empty connection graph; /);
+      }
+    });
+
+    test('only when nothing at all is configured is there no graph and no problem', async () => {
+      const s = await setup();
+      const { config, problems } = await readConfig(s.options);
+      assert.deepEqual(
+        [config.unconfigured, config.connectionGraph, problems],
+        [true, undefined, []],
+      );
+      const missing = await readConfig({ ...s.options, configFile: path.join(s.dir, 'nope') });
+      assert.equal(missing.config.unconfigured, false, 'a -c file that is missing configures');
+      assert.deepEqual(
+        missing.problems.map((p) => p.code),
+        ['DATALOGD_ERR_CONFIG_READ'],
+        'and is the one problem: it explains the missing graph',
+      );
+    });
   });
 });
 

@@ -30,7 +30,7 @@ describe('writeDigraph', () => {
     assert.deepEqual(parsed.problems, []);
     assert.deepEqual(parsed.warnings, []);
     assert.deepEqual(
-      parsed.nodes.map((node) => [node.name, node.attributes]),
+      parsed.nodes.map((node) => [node.name, { ...node.attributes }]),
       nodes.map((node) => [node.name, Object.fromEntries(node.attributes)]),
     );
     assert.deepEqual(

@@ -353,6 +353,81 @@ describe('validateGraph: message details', () => {
   });
 });
 
+describe('validateGraph: option names that are object internals', () => {
+  for (const name of ['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString']) {
+    test(`${name} is an unknown option like any other, also set by node [...] defaults`, () => {
+      const direct = check(`digraph { w [class=RandomWalkDataSource, ${name}=1] }`);
+      assert.deepEqual(codes(direct), ['DATALOGD_ERR_UNKNOWN_OPTION'], messages(direct));
+      assert.equal(direct.problems[0]?.option, name);
+      assert.match(
+        messages(direct),
+        new RegExp(`has no option "${name}"; valid options: interval`),
+      );
+      const inherited = check(
+        `digraph { node [${name}=1]; w [class=RandomWalkDataSource]; w [interval=2] }`,
+      );
+      assert.deepEqual(codes(inherited), ['DATALOGD_ERR_UNKNOWN_OPTION'], messages(inherited));
+    });
+  }
+
+  test('a class without a schema gets constructor as an option, but refuses __proto__', () => {
+    const loose = check('digraph { s [class=LooseDataSink, constructor=1, a=2] }');
+    assert.deepEqual(codes(loose), []);
+    const options = loose.nodes[0]?.options;
+    assert.deepEqual(options, { constructor: 1, a: 2 });
+    assert.equal(Object.getPrototypeOf(options), Object.prototype, 'an ordinary object');
+    const proto = check('digraph { s [class=LooseDataSink, __proto__=1] }');
+    assert.deepEqual(codes(proto), ['DATALOGD_ERR_UNKNOWN_OPTION']);
+    assert.match(
+      messages(proto),
+      /line 1: node "s": LooseDataSink cannot take an option named "__proto__"/,
+    );
+  });
+});
+
+describe('validateGraph: values JSON cannot show', () => {
+  const cases: { name: string; option: string; value: unknown; expected: RegExp }[] = [
+    {
+      name: 'NaN',
+      option: 'interval',
+      value: NaN,
+      expected:
+        /option "interval" of RandomWalkDataSource must be a finite number, not NaN \(given NaN\)/,
+    },
+    {
+      name: 'Infinity',
+      option: 'interval',
+      value: Infinity,
+      expected: /option "interval" .* must be a finite number, not Infinity \(given Infinity\)/,
+    },
+    {
+      name: '-Infinity inside a list',
+      option: 'walkers',
+      value: [[0, -Infinity]],
+      expected:
+        /option "walkers.0.1" .* must be a finite number, not -Infinity \(given \[\[0,-Infinity\]\]\)/,
+    },
+    {
+      // DOT decodes a 20-digit number to a BigInt, which JSON.stringify cannot even show.
+      name: 'a long integer',
+      option: 'seed',
+      value: 10n ** 20n,
+      expected: /option "seed" .* \(given 100000000000000000000\)/,
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const graph = validateGraph(
+        parseGraph(`digraph { w [class=RandomWalkDataSource, ${c.option}=x] }`),
+        registry(),
+        (raw) => (raw === 'x' ? c.value : decode(raw)),
+      );
+      assert.deepEqual(codes(graph), ['DATALOGD_ERR_OPTION_TYPE']);
+      assert.match(messages(graph), c.expected);
+    });
+  }
+});
+
 describe('validateGraph: cycles', () => {
   const table: { name: string; dot: string; cycles: string[] }[] = [
     {

@@ -9,12 +9,22 @@ import {
 } from '../../../src/runtime/graph-location.js';
 
 const inFile: GraphOrigin = { file: 'lab.conf', lines: [4, 6, 7] };
+/** The first graph line follows `connection_graph = ` (19 characters), the others are indented. */
+const withColumns: GraphOrigin = { file: 'lab.conf', lines: [4, 6, 7], columns: [19, 4, 6] };
 const onCommandLine: GraphOrigin = { file: undefined, lines: [] };
 
 describe('locateInFile', () => {
   const cases: [string, GraphOrigin, string][] = [
     ['line 2: node "a": bad', inFile, 'lab.conf:6: node "a": bad'],
-    ['line 3, column 9: syntax', inFile, 'lab.conf:7, column 9: syntax'],
+    ['line 3, column 9: syntax', withColumns, 'lab.conf:7:15: syntax'],
+    ['line 1, column 1: syntax', withColumns, 'lab.conf:4:20: syntax'],
+    ['line 3, column 9: syntax', inFile, 'lab.conf:7: syntax'],
+    [
+      'line 3: node "a" is declared again (first at line 2); merged',
+      inFile,
+      'lab.conf:7: node "a" is declared again (first at lab.conf:6); merged',
+    ],
+    ['line 3, column 9: syntax', onCommandLine, 'line 3, column 9: syntax'],
     ['the edges form a cycle', inFile, 'lab.conf: the edges form a cycle'],
     ['line 9: beyond the known lines', inFile, 'lab.conf: line 9: beyond the known lines'],
     ['line 2: node "a": bad', onCommandLine, 'line 2: node "a": bad'],

@@ -5,6 +5,7 @@ import { truthy } from '../../../python/records.js';
 import { errorMessage } from '../../../core/errors.js';
 import { parsePythonJson } from '../../../python/json.js';
 import { KeyValSelector } from '../../../python/selector.js';
+import { MAX_TIMER_SECONDS } from '../../options.js';
 import type { CompiledExpression } from './expressions.js';
 
 /** A rule ready to apply: its selector compiled, its expressions compiled. */
@@ -141,9 +142,11 @@ function checkRule(raw: unknown, index: number): { spec?: RuleSpec; problems: st
   }
   if (truthy(spec.critical?.['interval'])) {
     const interval = spec.update['interval'];
-    if (typeof interval !== 'number' || !(interval > 0) || !Number.isFinite(interval)) {
+    // The watchdog's timer runs at the shortest interval; beyond what a timer holds it
+    // would fire every millisecond.
+    if (typeof interval !== 'number' || !(interval > 0) || !(interval <= MAX_TIMER_SECONDS)) {
       problems.push(
-        `${name}: critical.interval is true, so update.interval must be a number of seconds above 0`,
+        `${name}: critical.interval is true, so update.interval must be a number of seconds above 0 and at most ${MAX_TIMER_SECONDS}`,
       );
     }
   }

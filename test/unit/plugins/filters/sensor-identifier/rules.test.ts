@@ -10,6 +10,7 @@ import {
 } from '../../../../../src/plugins/filters/sensor-identifier/faults.js';
 import { loadRules } from '../../../../../src/plugins/filters/sensor-identifier/rules.js';
 import { watchdogIntervalSeconds } from '../../../../../src/plugins/filters/sensor-identifier/watchdog.js';
+import { MAX_TIMER_SECONDS } from '../../../../../src/plugins/options.js';
 
 let dir: string;
 before(async () => {
@@ -96,6 +97,23 @@ describe('loadRules', () => {
       /^rule 3 \(sensor_identifier "I"\): critical.interval is true, so update.interval must be a number of seconds above 0/,
     );
     assert.match(problems[4] ?? '', /^rule 4 \(sensor_identifier "E"\): eval.value: /);
+  });
+
+  test('a critical interval beyond what a timer holds is refused, the largest it holds is kept', async () => {
+    const rule = (interval: number): unknown => ({
+      selector: [['id', 'x']],
+      update: { sensor_identifier: 'SLOW', interval },
+      critical: { interval: true },
+    });
+    for (const interval of [MAX_TIMER_SECONDS + 1, 1e7, Infinity]) {
+      const { problems } = await loadRules([rule(interval)]);
+      assert.deepEqual(problems, [
+        `rule 0 (sensor_identifier "SLOW"): critical.interval is true, so update.interval must be a number of seconds above 0 and at most ${MAX_TIMER_SECONDS}`,
+      ]);
+    }
+    const { rules, problems } = await loadRules([rule(MAX_TIMER_SECONDS)]);
+    assert.deepEqual(problems, []);
+    assert.equal(rules[0]?.watchInterval, MAX_TIMER_SECONDS);
   });
 
   test('an expression that does not compile is a problem naming the rule and the field', async () => {
