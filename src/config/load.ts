@@ -14,7 +14,7 @@ import { expandHome, siteConfigFiles, userConfigFile } from './locations.js';
 import { listify, parseDotJson } from '../python/values.js';
 
 export const CONFIG_SECTION = 'datalogd';
-const KNOWN_KEYS: readonly string[] = ['connection_graph', 'plugin_paths'];
+const KNOWN_KEYS: readonly string[] = ['connection_graph', 'plugin_paths', 'shutdown_timeout'];
 
 export interface LoadConfigOptions {
   /** `-c`: read last; unlike the site and user files it must exist. */
@@ -43,6 +43,8 @@ export interface LoadedConfig {
   readonly filesRead: string[];
   /** Every file looked for, in reading order (for "no configuration loaded" messages). */
   readonly filesLookedFor: string[];
+  /** `shutdown_timeout` (seconds in the file), in ms; undefined when not set. */
+  readonly shutdownTimeoutMs?: number;
 }
 
 const log = getLogger('config');
@@ -80,8 +82,15 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
       ? readGraph(config, problems)
       : { connectionGraph: opts.graphDot.trim(), graphFrom: 'command line', graphLines: [] };
   const pluginPaths = [...readPluginPaths(config, home, problems), ...(opts.pluginDirs ?? [])];
+  const shutdownTimeoutMs = readShutdownTimeout(config, problems);
   if (problems.length > 0) throw new ConfigurationErrors(problems);
-  return { ...graph, pluginPaths, filesRead, filesLookedFor: wanted.map(({ file }) => file) };
+  return {
+    ...graph,
+    pluginPaths,
+    filesRead,
+    filesLookedFor: wanted.map(({ file }) => file),
+    ...(shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs }),
+  };
 }
 
 /** The text, null when an optional file is absent, or the problem reading it. */
@@ -155,6 +164,27 @@ function readPluginPaths(config: IniDocument, home: string, problems: DatalogdEr
     );
   }
   return paths;
+}
+
+/** The longest a timer can wait (2^31-1 ms), so a deadline beyond it would fire at once. */
+const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
+
+function readShutdownTimeout(config: IniDocument, problems: DatalogdError[]): number | undefined {
+  const entry = ownEntry(config, 'shutdown_timeout');
+  const text = entry && interpolated(config, 'shutdown_timeout', problems);
+  if (entry === undefined || text === undefined) return undefined;
+  const seconds = Number(text.trim());
+  if (text.trim() !== '' && Number.isFinite(seconds) && seconds > 0 && seconds <= MAX_TIMEOUT_S) {
+    return Math.round(seconds * 1000);
+  }
+  problems.push(
+    new DatalogdError(
+      'DATALOGD_ERR_OPTION_TYPE',
+      `${entry.source}:${entry.line}: [${CONFIG_SECTION}] shutdown_timeout: ${JSON.stringify(text.trim())} is not a number of seconds above 0 and at most ${MAX_TIMEOUT_S}`,
+      { option: 'shutdown_timeout' },
+    ),
+  );
+  return undefined;
 }
 
 function show(value: unknown): string {

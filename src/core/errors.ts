@@ -25,7 +25,6 @@ export const ERROR_CODES = {
   DATALOGD_ERR_PLUGIN_CLASS:
     'A plugin file exports a class whose name or base class breaks the naming rule, or whose optionsSchema or validate is malformed.',
   DATALOGD_ERR_NODE_START: 'A node failed to start.',
-  DATALOGD_ERR_NODE_CLOSE: 'A node failed to close cleanly.',
   DATALOGD_ERR_USAGE: 'The command line is wrong (unknown flag, missing value).',
   DATALOGD_ERR_RULES:
     'The rules of a SensorIdentifierDataFilter cannot be read, a rule is malformed, or an eval expression does not compile.',
@@ -385,6 +384,35 @@ export const RUNTIME_EVENTS = {
     level: 'error',
     summary:
       'A file sink could not rotate (rename the full file, delete the oldest); it writes on.',
+  },
+  // The daemon itself: shutdown, faults nothing caught, reload (issues 10 and 13).
+  DATALOGD_ERR_NODE_CLOSE: {
+    counter: 'close_failures',
+    level: 'error',
+    summary: "A node's close threw or rejected; the daemon went on closing the others.",
+  },
+  DATALOGD_ERR_CLOSE_ABANDONED: {
+    counter: 'nodes_abandoned',
+    level: 'error',
+    summary:
+      'A node had not closed by the shutdown deadline; it was abandoned with what it still held.',
+  },
+  DATALOGD_ERR_UNCAUGHT: {
+    counter: 'uncaught_errors',
+    level: 'error',
+    summary: 'An exception or promise rejection that no code caught; the daemon keeps running.',
+  },
+  DATALOGD_ERR_RELOAD_REFUSED: {
+    counter: 'reloads_refused',
+    level: 'error',
+    summary:
+      'A reload found problems in the new configuration; the running graph goes on as it was.',
+  },
+  DATALOGD_ERR_RELOAD_NODE_FAILED: {
+    counter: 'reload_start_failures',
+    level: 'error',
+    summary:
+      'A node added or changed by a reload failed to start; it is left out until the next reload.',
   },
 } as const satisfies Record<string, RuntimeEventSpec>;
 
