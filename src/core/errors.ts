@@ -414,6 +414,12 @@ export const RUNTIME_EVENTS = {
     summary:
       'A node added or changed by a reload failed to start; it is left out until the next reload.',
   },
+  DATALOGD_ERR_RELOAD_HELD_DROPPED: {
+    counter: 'reload_receipts_dropped',
+    level: 'warning',
+    summary:
+      'Data held for a node while a reload restarted it was dropped: too much of it, or the node failed to start.',
+  },
 } as const satisfies Record<string, RuntimeEventSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES | RuntimeCode;

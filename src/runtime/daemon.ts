@@ -5,6 +5,7 @@ import { getLogger } from '../core/log.js';
 import { DataNode, DataSource, type DataReceiver } from '../core/node.js';
 import { closeNode } from './close-node.js';
 import { DaemonProblems } from './daemon-problems.js';
+import { HoldingReceiver } from './holding-receiver.js';
 import { constructNodes, prepareGraph, type PreparedGraph } from './prepare-graph.js';
 import { planReload, type NodeIdentity, type ReloadPlan } from './reload-plan.js';
 import {
@@ -208,8 +209,11 @@ export class DataLogDaemon {
     }
     logPlan(plan);
     this.#config = prepared.config;
+    const holders = this.#holdFor(plan.restarted, prepared.graph.edges);
     await this.#retire([...plan.restarted, ...plan.removed]);
     if (this.#isStopping()) {
+      for (const holder of holders.values())
+        holder.discard('was not restarted: the daemon is stopping');
       return { applied: false, plan, failed: [], elapsedMs: elapsed() };
     }
     this.#edges = prepared.graph.edges;
@@ -222,11 +226,58 @@ export class DataLogDaemon {
     // The new nodes' own edges first, so that a new source has its sinks when it starts.
     for (const name of built.keys()) this.#rewire(name);
     const failed = await this.#startNew([...built.keys()]);
+    // In one synchronous stretch, so that nothing newer overtakes what was held.
+    for (const [name, holder] of holders) {
+      const node = this.#nodes.get(name);
+      if (node === undefined) holder.discard('failed to start');
+      else
+        holder.deliverTo(node as unknown as DataReceiver, (err) => {
+          this.#heldFailed(name, err);
+        });
+    }
     for (const name of this.#nodes.keys()) this.#rewire(name);
     this.problems.add('reloads');
     const outcome = { applied: true, plan, failed, elapsedMs: elapsed() };
     logReload(outcome);
     return outcome;
+  }
+
+  /**
+   * Puts a holding receiver in the place of each node about to restart, in every running
+   * source that sends to it in the new graph too, so that what they send meanwhile waits
+   * for the new instance instead of being lost.
+   */
+  #holdFor(restarted: readonly string[], newEdges: readonly Edge[]): Map<string, HoldingReceiver> {
+    const holders = new Map<string, HoldingReceiver>();
+    const restarting = new Map(restarted.map((name) => [this.#nodes.get(name) as unknown, name]));
+    const staying = new Set(newEdges.map(({ from, to }) => `${from}\0${to}`));
+    for (const [from, source] of this.#nodes) {
+      if (!(source instanceof DataSource) || restarting.has(source)) continue;
+      const sinks = source.sinks;
+      if (!sinks.some((sink) => restarting.has(sink))) continue;
+      const replaced = sinks.flatMap((sink): DataReceiver[] => {
+        const name = restarting.get(sink);
+        if (name === undefined) return [sink];
+        if (!staying.has(`${from}\0${name}`)) return [];
+        let holder = holders.get(name);
+        if (holder === undefined) {
+          holder = new HoldingReceiver(name, this.problems.report);
+          holders.set(name, holder);
+        }
+        return [holder];
+      });
+      source.disconnectSinks(sinks);
+      source.connectSinks(replaced);
+    }
+    return holders;
+  }
+
+  #heldFailed(name: string, err: unknown): void {
+    this.problems.report(
+      'DATALOGD_ERR_SINK_THREW',
+      `node "${name}" threw on data held for it during the reload: ${errorMessage(err)}`,
+      { key: name },
+    );
   }
 
   /** Takes nodes out of the running graph and closes them, flushing, under the deadline. */
@@ -255,6 +306,12 @@ export class DataLogDaemon {
       await closing;
     } finally {
       this.#retiring.delete(closing);
+    }
+    // Their counters leave with them: said once, like the stats line at shutdown.
+    for (const [name, node] of leaving) {
+      const counters = Object.entries(node.stats()).filter(([, value]) => value !== 0);
+      if (counters.length === 0) continue;
+      log.info(`reload: ${name} closed: ${counters.map(([k, v]) => `${k}=${v}`).join(' ')}`);
     }
   }
 
