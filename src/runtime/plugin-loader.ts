@@ -109,7 +109,7 @@ async function loadPluginFile(
   }
   let exports: Record<string, unknown>;
   try {
-    exports = (await import(await versionedUrl(file))) as Record<string, unknown>;
+    exports = await importWithin(await versionedUrl(file), file, PLUGIN_LOAD_TIMEOUT_MS);
   } catch (err) {
     problems.push(
       new DatalogdError(
@@ -132,6 +132,35 @@ async function loadPluginFile(
     } else {
       problems.push(new DatalogdError('DATALOGD_ERR_PLUGIN_CLASS', `${file}: ${reason}`));
     }
+  }
+}
+
+/**
+ * A plugin file may take this long to import, top-level `await` included. One whose import
+ * never settles would otherwise hang the start-up (Node.js then exits 13 with no message
+ * once nothing else is scheduled) or a reload forever.
+ */
+export const PLUGIN_LOAD_TIMEOUT_MS = 10_000;
+
+async function importWithin(
+  url: string,
+  file: string,
+  timeoutMs: number,
+): Promise<Record<string, unknown>> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new Error(
+          `its import did not finish within ${timeoutMs / 1000} s (a top-level await that never settles?)`,
+        ),
+      );
+    }, timeoutMs);
+  });
+  try {
+    return (await Promise.race([import(url), timeout])) as Record<string, unknown>;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

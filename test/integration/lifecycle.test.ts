@@ -153,3 +153,31 @@ export class VaultDataSink extends DataSink {}
   assert.match(daemon.stderr, /"password":"\[redacted\]"/);
   assert.match(daemon.stderr, /"token_env":"MY_TOKEN","user":"ada"/);
 });
+
+test('a plugin whose top-level await never settles is a clear start-up error naming its file, not a silent exit 13', async () => {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const dir = join(sandbox.dir, 'stuck-import');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'stuck.mjs');
+  await writeFile(
+    file,
+    `import { DataSink } from 'datalogd';
+await new Promise(() => {});
+export class StuckDataSink extends DataSink {}
+`,
+  );
+  const started = Date.now();
+  const { code, stderr } = await runDaemon(
+    ['-p', dir, '-g', 'digraph { s [class=StuckDataSink]; }'],
+    sandbox.env,
+    40_000,
+  );
+  assert.equal(code, 1, stderr);
+  assert.ok(
+    stderr.includes(
+      `[DATALOGD_ERR_PLUGIN_LOAD] plugin file ${file} failed to load: its import did not finish within 10 s (a top-level await that never settles?)`,
+    ),
+    stderr,
+  );
+  assert.ok(Date.now() - started < 35_000);
+});
