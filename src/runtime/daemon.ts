@@ -319,6 +319,8 @@ export class DataLogDaemon {
   async #startNew(names: readonly string[]): Promise<string[]> {
     const failed: string[] = [];
     for (const name of upstreamFirst(names, this.#edges).reverse()) {
+      // A stop that came meanwhile closes what is in the graph; nothing more may start.
+      if (this.#isStopping()) break;
       const node = this.#nodes.get(name) as DataNode;
       try {
         await node.start();
