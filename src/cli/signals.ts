@@ -4,7 +4,10 @@ import type { DataLogDaemon } from '../runtime/daemon.js';
 import type { DaemonProblems } from '../runtime/daemon-problems.js';
 import { watchConfigFiles } from '../runtime/config-watcher.js';
 
-/** Exit status of a stop that was not clean: a node abandoned or failing to close, a forced exit. */
+/**
+ * Exit status of a stop that was not clean: a node abandoned at the deadline, failing to
+ * close or giving up records while closing, or a forced exit (a second signal).
+ */
 export const EXIT_UNCLEAN = 3;
 /** Beyond the daemon's own deadline, the process exits regardless after this much more. */
 const BACKSTOP_MS = 2000;
@@ -118,9 +121,10 @@ export class ProcessSignals {
     daemon.close().then(
       (outcome) => {
         logStats(daemon);
-        const clean = outcome.abandoned.length === 0 && outcome.failed.length === 0;
-        log.info(clean ? 'Stopped.' : `Stopped, not cleanly (exit status ${EXIT_UNCLEAN}).`);
-        process.exit(clean ? 0 : EXIT_UNCLEAN);
+        log.info(
+          outcome.clean ? 'Stopped.' : `Stopped, not cleanly (exit status ${EXIT_UNCLEAN}).`,
+        );
+        process.exit(outcome.clean ? 0 : EXIT_UNCLEAN);
       },
       (err: unknown) => {
         log.error(`Error while closing: ${errorMessage(err)}`);

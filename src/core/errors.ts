@@ -39,6 +39,11 @@ export interface RuntimeEventSpec {
   readonly level: RuntimeLevel;
   /** One line for docs and listings. */
   readonly summary: string;
+  /**
+   * Records a node gave up on while closing (what its server never acknowledged): counted
+   * at a stop, they make its exit status say that the stop was not clean.
+   */
+  readonly lostAtClose?: true;
 }
 
 /**
@@ -206,6 +211,7 @@ export const RUNTIME_EVENTS = {
     level: 'warning',
     summary:
       "Messages still in a client's queue when it closed, or sent to it after, were not delivered.",
+    lostAtClose: true,
   },
   // InfluxDB sinks (docs/influxdb.md); the first four come from the shared batch writer.
   DATALOGD_ERR_INFLUX_BUFFER_FULL: {
@@ -228,6 +234,7 @@ export const RUNTIME_EVENTS = {
     counter: 'points_unsent_at_close',
     level: 'warning',
     summary: 'An InfluxDB sink closed with points its server had not acknowledged.',
+    lostAtClose: true,
   },
   DATALOGD_ERR_INFLUX_RECORD_SKIPPED: {
     counter: 'records_skipped',
@@ -351,6 +358,7 @@ export const RUNTIME_EVENTS = {
     counter: 'records_unsent_at_close',
     level: 'warning',
     summary: 'A store sink closed with records it could not write within close_timeout.',
+    lostAtClose: true,
   },
   DATALOGD_ERR_STORE_NOT_RECORD: {
     counter: 'items_skipped',

@@ -393,24 +393,25 @@ function startProblem(name: string, err: unknown): DatalogdError {
 }
 
 function logShutdown(outcome: CloseOutcome, deadlineMs: number): void {
-  const durable =
-    outcome.durableTotal === 0
-      ? ''
-      : `; durable outputs flushed: ${outcome.durableClosed} of ${outcome.durableTotal}`;
-  const failed =
-    outcome.failed.length === 0 ? '' : `; failed to close: ${outcome.failed.join(', ')}`;
-  if (outcome.abandoned.length === 0) {
-    log.info(
-      `shutdown: closed ${outcome.closed.length} nodes in ${outcome.elapsedMs} ms${durable}${failed}`,
-    );
-    return;
+  const parts = [`closed ${outcome.closed.length} nodes in ${outcome.elapsedMs} ms`];
+  if (outcome.durableTotal > 0) {
+    parts.push(`durable outputs flushed: ${outcome.durableClosed} of ${outcome.durableTotal}`);
   }
-  const abandoned = outcome.abandoned
-    .map((node) => `${node.name}${describePending(node.pending)}`)
-    .join(', ');
-  log.error(
-    `shutdown not clean: closed ${outcome.closed.length} nodes, abandoned ${outcome.abandoned.length} at the ${deadlineMs} ms deadline (${abandoned})${durable}${failed}`,
-  );
+  if (outcome.lostAtClose.length > 0) {
+    const lost = outcome.lostAtClose.map(({ name, records }) => `${name} ${records}`).join(', ');
+    parts.push(`records given up while closing (counted by each node): ${lost}`);
+  }
+  if (outcome.failed.length > 0) parts.push(`failed to close: ${outcome.failed.join(', ')}`);
+  if (outcome.abandoned.length > 0) {
+    const abandoned = outcome.abandoned
+      .map((node) => `${node.name}${describePending(node.pending)}`)
+      .join(', ');
+    parts.push(
+      `abandoned ${outcome.abandoned.length} at the ${deadlineMs} ms deadline: ${abandoned}`,
+    );
+  }
+  if (outcome.clean) log.info(`shutdown: ${parts.join('; ')}`);
+  else log.error(`shutdown not clean: ${parts.join('; ')}`);
 }
 
 function logPlan(plan: ReloadPlan): void {

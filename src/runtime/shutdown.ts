@@ -1,4 +1,4 @@
-import { errorMessage } from '../core/errors.js';
+import { errorMessage, RUNTIME_EVENTS, type RuntimeEventSpec } from '../core/errors.js';
 import type { DataNode, PendingOutput } from '../core/node.js';
 import type { ReportProblem } from '../core/problems.js';
 import { closeNode } from './close-node.js';
@@ -24,8 +24,17 @@ export interface AbandonedNode {
   readonly pending: PendingOutput | undefined;
 }
 
+/** A node that closed but gave up on records while doing so (a server that never answered). */
+export interface LossAtClose {
+  readonly name: string;
+  readonly records: number;
+}
+
 export interface CloseOutcome {
+  /** Nothing abandoned, no close failed, nothing given up at close. */
+  readonly clean: boolean;
   readonly closed: readonly string[];
+  readonly lostAtClose: readonly LossAtClose[];
   readonly failed: readonly string[];
   readonly abandoned: readonly AbandonedNode[];
   readonly elapsedMs: number;
@@ -45,6 +54,23 @@ const DURABLE_UPSTREAM_WAIT_SHARE = 0.25;
 
 type Stage = 'waiting' | 'closing' | 'closed' | 'failed';
 
+/** The counters of the runtime events that stand for records given up at close. */
+const LOST_AT_CLOSE_COUNTERS: readonly string[] = Object.values(
+  RUNTIME_EVENTS as Record<string, RuntimeEventSpec>,
+)
+  .filter((spec) => spec.lostAtClose === true)
+  .map((spec) => spec.counter);
+
+function lostSoFar(node: DataNode): number {
+  let stats: Record<string, number>;
+  try {
+    stats = node.stats();
+  } catch {
+    return 0;
+  }
+  return LOST_AT_CLOSE_COUNTERS.reduce((sum, counter) => sum + (stats[counter] ?? 0), 0);
+}
+
 /**
  * Closes `nodes` concurrently, each as soon as every node upstream of it (among `nodes`) has
  * closed, so that what is in flight reaches it, and independent branches never wait for one
@@ -61,6 +87,7 @@ export async function closeGraph(
   const settled = new Map<string, Promise<void>>();
   const timers: NodeJS.Timeout[] = [];
   const upstream = upstreamOf([...nodes.keys()], edges);
+  const lostAtClose: LossAtClose[] = [];
 
   const settle = (name: string): Promise<void> => {
     const existing = settled.get(name);
@@ -74,9 +101,12 @@ export async function closeGraph(
     });
     const done = Promise.race([Promise.all(before), waitLimit]).then(async () => {
       stages.set(name, 'closing');
+      const lostBefore = lostSoFar(node);
       try {
         await closeNode(node);
         stages.set(name, 'closed');
+        const lost = lostSoFar(node) - lostBefore;
+        if (lost > 0) lostAtClose.push({ name, records: lost });
       } catch (err) {
         stages.set(name, 'failed');
         options.report(
@@ -118,9 +148,12 @@ export async function closeGraph(
   }
   const names = [...nodes.keys()];
   const durable = names.filter((name) => nodes.get(name)?.durable === true);
+  const failed = names.filter((name) => stages.get(name) === 'failed');
   return {
+    clean: abandoned.length === 0 && failed.length === 0 && lostAtClose.length === 0,
     closed: names.filter((name) => stages.get(name) === 'closed'),
-    failed: names.filter((name) => stages.get(name) === 'failed'),
+    lostAtClose,
+    failed,
     abandoned,
     elapsedMs: Date.now() - started,
     durableClosed: durable.filter((name) => stages.get(name) === 'closed').length,

@@ -31,7 +31,11 @@ async function silentServer(): Promise<{ port: number; close: () => Promise<void
     port: address.port,
     close: async () => {
       for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     },
   };
 }
@@ -101,11 +105,55 @@ describe('shutdown', () => {
       }
       assert.match(
         daemon.stderr,
-        /shutdown not clean: closed \d+ nodes, abandoned 4 at the 3000 ms deadline/,
+        /shutdown not clean: closed 3 nodes in \d+ ms; durable outputs flushed: 1 of 1; abandoned 4 at the 3000 ms deadline: db1 with \d+ records/,
       );
       assert.match(daemon.stderr, /durable outputs flushed: 1 of 1/);
       // The deadline holds: 3 s, with room for a loaded machine, far below 4 x 60 s.
       assert.ok(stopMs < 9000, `stopped in ${stopMs} ms`);
+    } finally {
+      await dead.close();
+    }
+  });
+
+  test('with their default close_timeout the four sinks give up by themselves within 2 s, concurrently: the file is complete, the loss counted, the exit status 3', async () => {
+    const dead = await silentServer();
+    try {
+      const file = join(sandbox.dir, 'rows-default.csv');
+      const influx = [1, 2, 3, 4]
+        .map((i) => `db${i} [class=InfluxDBDataSink, host="127.0.0.1", port=${dead.port}];`)
+        .join('\n');
+      const graph = `digraph {
+        w [class=RandomWalkDataSource, interval=0.01, walkers="[[0, 1]]"];
+        ${influx}
+        csv [class=CSVDataFilter, keys="['value']", header=none];
+        f [class=FileDataSink, filename="${file}", flush_interval=60];
+        w -> db1; w -> db2; w -> db3; w -> db4;
+        w -> csv -> f;
+      }`;
+      const daemon = new DaemonProcess(['-g', graph], sandbox.env);
+      await daemon.waitForStderr(/Starting event loop/);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const stopAt = Date.now();
+      const code = await daemon.stop('SIGTERM', 20_000);
+      const stopMs = Date.now() - stopAt;
+      const rows = (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '');
+      assert.ok(rows.length >= 200, `about 300 rows were logged, got ${rows.length}`);
+      assert.equal(rows.length, statsOf(daemon, 'f').records_received);
+      assert.equal(code, 3, `points given up at close make the stop unclean:\n${daemon.stderr}`);
+      for (const i of [1, 2, 3, 4]) {
+        const db = statsOf(daemon, `db${i}`);
+        assert.ok((db.points_unsent_at_close ?? 0) > 0, `db${i} counts what it gave up`);
+      }
+      assert.match(
+        daemon.stderr,
+        /shutdown not clean: closed 7 nodes in \d+ ms; durable outputs flushed: 1 of 1; records given up while closing \(counted by each node\): db1 \d+, db2 \d+, db3 \d+, db4 \d+/,
+      );
+      assert.ok(
+        !daemon.stderr.includes('DATALOGD_ERR_CLOSE_ABANDONED'),
+        'none abandoned: the daemon has nothing of its own to count',
+      );
+      // One close_timeout (2 s) for all four, not four of them one after another (8 s).
+      assert.ok(stopMs < 6000, `stopped in ${stopMs} ms`);
     } finally {
       await dead.close();
     }

@@ -154,3 +154,34 @@ describe('closeGraph', () => {
     assert.match(events[0] ?? '', /^DATALOGD_ERR_NODE_CLOSE node "bad" failed to close: port gone/);
   });
 });
+
+class GivesUpDataSink extends DataSink {
+  protected override onClose(): void {
+    this.counters('points_unsent_at_close').points_unsent_at_close += 7;
+  }
+}
+
+test('a node that gives records up while closing makes the stop unclean, with the count', async () => {
+  const node = new GivesUpDataSink();
+  node.nodeName = 'db';
+  const quiet = new ControlledNode('quiet');
+  const outcome = await closeGraph(
+    new Map<string, DataSink>([
+      ['db', node],
+      ['quiet', quiet],
+    ]),
+    [],
+    { deadlineMs: 1000, report: recorder().report },
+  );
+  assert.deepEqual(outcome.lostAtClose, [{ name: 'db', records: 7 }]);
+  assert.equal(outcome.clean, false);
+  assert.deepEqual(outcome.closed, ['db', 'quiet']);
+});
+
+test('a stop where everything closed and nothing was given up is clean', async () => {
+  const outcome = await closeGraph(new Map([['a', new ControlledNode('a')]]), [], {
+    deadlineMs: 1000,
+    report: recorder().report,
+  });
+  assert.equal(outcome.clean, true);
+});
