@@ -24,6 +24,8 @@ export class ProcessSignals {
   #daemon: DataLogDaemon | undefined;
   #keepAlive: NodeJS.Timeout | undefined;
   #stopping = false;
+  /** Set once every node has started: a reload must not run beside the start. */
+  #running = false;
   #reloadWhenStarted = false;
   #stopWatching: (() => void) | undefined;
 
@@ -71,6 +73,7 @@ export class ProcessSignals {
 
   /** Called once the daemon has started: a SIGHUP that came during start-up reloads now. */
   started(): void {
+    this.#running = true;
     if (!this.#reloadWhenStarted) return;
     this.#reloadWhenStarted = false;
     this.#reload();
@@ -79,7 +82,7 @@ export class ProcessSignals {
   #hangUp(): void {
     if (this.#stopping) {
       log.info('Received SIGHUP while stopping: ignored.');
-    } else if (this.#daemon === undefined) {
+    } else if (!this.#running) {
       log.info(
         'Received SIGHUP while starting: the configuration will be read again once started.',
       );
@@ -93,6 +96,10 @@ export class ProcessSignals {
   #reload(): void {
     const daemon = this.#daemon;
     if (daemon === undefined || this.#stopping) return;
+    if (!this.#running) {
+      this.#reloadWhenStarted = true;
+      return;
+    }
     daemon.reload().catch((err: unknown) => {
       this.#problems.report(
         'DATALOGD_ERR_UNCAUGHT',

@@ -234,6 +234,31 @@ export class StuckDataFilter extends DataFilter {
     assert.ok(rows.length > 0);
   });
 
+  test('a SIGHUP while the daemon is still starting does not end it: the reload follows the start', async () => {
+    const dir = join(sandbox.dir, 'slow-start');
+    await mkdir(dir, { recursive: true });
+    await writeFile(
+      join(dir, 'slow.mjs'),
+      `import { DataSink } from 'datalogd';
+export class SlowStartDataSink extends DataSink {
+  async start() {
+    console.log('starting');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+  }
+}
+`,
+    );
+    const daemon = new DaemonProcess(
+      ['-p', dir, '-g', 'digraph { s [class=SlowStartDataSink]; }'],
+      sandbox.env,
+    );
+    await daemon.waitForStdoutLines(1);
+    daemon.child.kill('SIGHUP');
+    await daemon.waitForStderr(/Received SIGHUP while starting/);
+    await daemon.waitForStderr(/reload: kept 1, restarted 0, added 0, removed 0/);
+    assert.equal(await daemon.stop('SIGTERM'), 0);
+  });
+
   test('an uncaught exception is a counted runtime event and the daemon keeps running', async () => {
     const dir = join(sandbox.dir, 'throwing');
     await mkdir(dir, { recursive: true });
