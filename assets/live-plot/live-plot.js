@@ -20,16 +20,68 @@ const state = {
   synced: false,
   skipped: { plot_skipped: 0, plot_bad_values: 0 },
   waitingSince: null,
+  // What the history buttons loaded: null, or {range, fromMs, points, truncated}; or an error.
+  history: null,
+  historyError: null,
 };
 
 const api = {
   charts: [],
   state,
-  stats: { messages: 0, points: 0, draws: 0, reconnects: 0, hellos: 0, syncs: 0 },
+  stats: { messages: 0, points: 0, draws: 0, reconnects: 0, hellos: 0, syncs: 0, histories: 0 },
   /** Called after each redraw with the newest x (ms) drawn per trace. */
   onDraw: [],
 };
 window.datalogdLivePlot = api;
+
+function pageUrl(path) {
+  const url = new URL(path, window.location.href);
+  const token = new URLSearchParams(window.location.search).get('token');
+  if (token !== null) url.searchParams.set('token', token);
+  return url;
+}
+
+async function loadHistory(range) {
+  state.historyError = null;
+  showStatus('loading history…');
+  try {
+    const url = pageUrl('history');
+    url.searchParams.set('range', range);
+    // Only what is older than every trace's live points: those the page holds already.
+    const oldest = state.traces.map((t) =>
+      t.store.length > 0 ? t.store.x[t.store.start] : Date.now(),
+    );
+    if (oldest.length > 0) url.searchParams.set('before', String(Math.max(...oldest)));
+    const response = await fetch(url, { cache: 'no-store' });
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
+    for (const trace of state.traces) trace.store.clearHistory();
+    let points = 0;
+    for (const [index, xs, ys] of body.traces) {
+      const trace = state.traces[index];
+      if (trace === undefined) continue;
+      trace.store.setHistory(xs, ys);
+      points += trace.store.history[0].length;
+    }
+    state.history = { range, fromMs: body.fromMs, points, truncated: body.truncated };
+    api.stats.histories += 1;
+    $('history-clear').hidden = false;
+    state.dirty = true;
+    setFollow(true);
+  } catch (err) {
+    state.historyError = err instanceof Error ? err.message : String(err);
+    showStatus();
+  }
+}
+
+function clearHistory() {
+  for (const trace of state.traces) trace.store.clearHistory();
+  state.history = null;
+  state.historyError = null;
+  $('history-clear').hidden = true;
+  state.dirty = true;
+  setFollow(true);
+}
 
 function socketUrl() {
   const url = new URL('ws', window.location.href);
@@ -59,6 +111,10 @@ function onHello(message) {
     store: new TraceStore(layout.npoints, layout.window),
   }));
   state.units = flat.map((t) => t.units);
+  state.history = null;
+  state.historyError = null;
+  $('history').hidden = message.history !== true;
+  $('history-clear').hidden = true;
   document.title = message.title;
   $('title').textContent = message.title;
   rebuild();
@@ -109,6 +165,16 @@ function onSynced(message) {
   applyUnits(message.units.map((units, index) => [index, units]));
   state.skipped = message.skipped;
   showStatus();
+  // ?history=hour or ?history=run in the page's address loads that history on opening,
+  // before the page goes on live (a bookmark for "show me the last hour").
+  const wanted = new URLSearchParams(window.location.search).get('history');
+  if (
+    api.stats.syncs === 1 &&
+    $('history').hidden === false &&
+    (wanted === 'hour' || wanted === 'run')
+  ) {
+    void loadHistory(wanted);
+  }
 }
 
 let frame = 0;
@@ -147,7 +213,10 @@ function followRange(data) {
     max = Math.max(max, xs[xs.length - 1]);
   }
   if (max === -Infinity) return null;
-  if (state.layout.window !== null) min = Math.max(min, max - state.layout.window);
+  // Loaded history is shown whole; otherwise the window, when there is one.
+  if (state.layout.window !== null && state.history === null) {
+    min = Math.max(min, max - state.layout.window);
+  }
   if (max - min < 1) return { min: min - 1000, max: max + 1000 };
   return { min, max };
 }
@@ -167,7 +236,7 @@ function setFollow(follow) {
   showStatus();
 }
 
-function showStatus() {
+function showStatus(doing) {
   const el = $('status');
   if (!state.connected) {
     const since =
@@ -178,9 +247,20 @@ function showStatus() {
     el.className = 'waiting';
     return;
   }
-  const points = state.traces.reduce((n, t) => n + t.store.length, 0);
+  const points = state.traces.reduce((n, t) => n + t.store.total, 0);
   const parts = [state.follow ? 'Live' : 'Paused', `${points} points`];
   if (!state.synced) parts.push('receiving history…');
+  if (doing !== undefined) parts.push(doing);
+  if (state.history !== null) {
+    const what = state.history.range === 'run' ? 'this run' : 'the last hour';
+    const from =
+      state.history.fromMs === null
+        ? ''
+        : ` from ${new Date(state.history.fromMs).toLocaleTimeString()}`;
+    const cut = state.history.truncated ? ', the newest part only' : '';
+    parts.push(`history of ${what}${from}: ${state.history.points} points${cut}`);
+  }
+  if (state.historyError !== null) parts.push(`history not loaded: ${state.historyError}`);
   if (state.skipped.plot_skipped > 0) {
     parts.push(`${state.skipped.plot_skipped} records matched no trace or had no value`);
   }
@@ -263,6 +343,9 @@ function downloadPng() {
 
 $('pause').addEventListener('click', () => setFollow(!state.follow));
 $('reset').addEventListener('click', () => setFollow(true));
+$('history-hour').addEventListener('click', () => void loadHistory('hour'));
+$('history-run').addEventListener('click', () => void loadHistory('run'));
+$('history-clear').addEventListener('click', clearHistory);
 $('csv').addEventListener('click', downloadCsv);
 $('png').addEventListener('click', downloadPng);
 window.addEventListener('resize', () => {

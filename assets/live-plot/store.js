@@ -11,10 +11,30 @@ export class TraceStore {
     this.y = [];
     this.start = 0;
     this.sorted = true;
+    // Points loaded from the store on request, older than every live point; shown before
+    // them, and kept apart so that live points trim by npoints and window as before.
+    this.history = null;
   }
 
   get length() {
     return this.x.length - this.start;
+  }
+
+  /** Points held in all: live and, when loaded, history. */
+  get total() {
+    return this.length + (this.history === null ? 0 : this.history[0].length);
+  }
+
+  /** Keeps the history points (sorted) that are older than the oldest live point. */
+  setHistory(xs, ys) {
+    const oldestLive = this.length > 0 ? this.x[this.start] : Infinity;
+    let n = 0;
+    while (n < xs.length && xs[n] < oldestLive) n += 1;
+    this.history = [xs.slice(0, n), ys.slice(0, n)];
+  }
+
+  clearHistory() {
+    this.history = null;
   }
 
   clear() {
@@ -55,8 +75,18 @@ export class TraceStore {
     }
   }
 
-  /** The held points as [xs, ys], sorted by time. */
+  /** The held points as [xs, ys], sorted by time: history first, then live. */
   points() {
+    const live = this.livePoints();
+    if (this.history === null || this.history[0].length === 0) return live;
+    const oldestLive = live[0].length > 0 ? live[0][0] : Infinity;
+    const [hx, hy] = this.history;
+    let n = hx.length;
+    while (n > 0 && hx[n - 1] >= oldestLive) n -= 1;
+    return [hx.slice(0, n).concat(live[0]), hy.slice(0, n).concat(live[1])];
+  }
+
+  livePoints() {
     const xs = this.x.slice(this.start);
     const ys = this.y.slice(this.start);
     if (this.sorted) return [xs, ys];

@@ -292,6 +292,11 @@ export const RUNTIME_EVENTS = {
     summary:
       'A record matched a plot trace but its value is not a number or its timestamp unreadable.',
   },
+  DATALOGD_ERR_PLOT_HISTORY_FAILED: {
+    counter: 'plot_history_failed',
+    level: 'warning',
+    summary: "A live plot page asked for history and the plot's SQLite store could not be read.",
+  },
   // Output sinks, the CSV filter and the daemon's own log (issue 10).
   DATALOGD_ERR_UNENCODABLE: {
     counter: 'unencodable',

@@ -277,3 +277,88 @@ async function pixelSpread(page: Page, png: Buffer): Promise<number> {
     })('${png.toString('base64')}')`,
   );
 }
+
+test('in chromium, "Last hour" draws what the SQLite store holds beyond the live points, and "Live only" puts it away', async () => {
+  const store = join(sandbox.dir, 'browser-history.sqlite');
+  const daemon = new DaemonProcess(
+    [
+      '-g',
+      `digraph {
+        src [class=SocketDataFilter, port=0];
+        db [class=SQLiteDataSink, filename="${store}", flush_interval=0.1];
+        plot [class=LivePlotDataSink, port=0, npoints=50, title="History"];
+        src -> db; src -> plot;
+      }`,
+    ],
+    sandbox.env,
+  );
+  const page = await browser.newPage();
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  try {
+    const feedPort = await serverPort(daemon, 'src');
+    await daemon.waitForStderr(/\[plot\] Live plot at (\S+)/);
+    const url = /\[plot\] Live plot at (\S+)/.exec(daemon.stderr)?.[1] ?? '';
+    const now = Date.now();
+    const records = Array.from({ length: 200 }, (_, i) => ({
+      id: 'T',
+      value: Math.round(Math.sin(i / 15) * 1000) / 100,
+      timestamp: new Date(now - (199 - i) * 15_000).toISOString(),
+    }));
+    await send(feedPort, records.slice(0, 100), records.slice(100));
+    await waitUntil(
+      async () => {
+        const response = await fetch(`${url}history?range=run`);
+        return ((await response.json()) as { scanned: number }).scanned === 200;
+      },
+      'the store to hold every record',
+      { detail: () => daemon.stderr },
+    );
+    await page.goto(url);
+    await inPage(page, 'window.datalogdLivePlot.stats.syncs > 0', 'the backlog to arrive');
+    assert.equal(await page.isVisible('#history-hour'), true, 'the history buttons are shown');
+    assert.equal(await page.isVisible('#history-clear'), false);
+    await inPage(page, 'window.datalogdLivePlot.stats.draws > 0', 'a first draw');
+    assert.equal(await drawnPoints(page), 50, 'live: npoints');
+
+    await page.click('#history-hour');
+    await inPage(page, 'window.datalogdLivePlot.stats.histories === 1', 'the history to load');
+    let drawn = 0;
+    await waitUntil(
+      async () => {
+        drawn = await drawnPoints(page);
+        return drawn === 200;
+      },
+      'history and live drawn',
+      { detail: () => `drawn ${drawn}` },
+    );
+    const [[xs = [], ys = []] = []] = await chartData(page);
+    assert.deepEqual(
+      xs,
+      records.map((r) => Date.parse(r.timestamp)),
+    );
+    assert.deepEqual(
+      ys,
+      records.map((r) => r.value),
+    );
+    assert.match(await statusText(page), /history of the last hour.*150 points/);
+    const shot = await page.screenshot({ path: join(sandbox.dir, 'live-plot-history.png') });
+    assert.ok(shot.length > 5000, 'a screenshot was taken');
+    if (process.env.DATALOGD_KEEP_SCREENSHOTS !== undefined) {
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(process.env.DATALOGD_KEEP_SCREENSHOTS, shot);
+    }
+
+    await page.click('#history-clear');
+    await waitUntil(async () => (await drawnPoints(page)) === 50, 'only live points drawn');
+    assert.equal(await page.isVisible('#history-clear'), false);
+
+    // A bookmark with ?history=run loads this run's history as the page opens.
+    await page.goto(`${url}?history=run`);
+    await inPage(page, 'window.datalogdLivePlot.stats.histories === 1', 'history on opening');
+    await waitUntil(async () => (await drawnPoints(page)) === 200, 'the whole run drawn');
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await page.close();
+    await daemon.stop();
+  }
+});

@@ -30,8 +30,8 @@ export interface ClientQueueOptions {
   /** Nothing more is handed to the socket while its buffer holds more than this. */
   readonly highWaterBytes: number;
   /**
-   * A socket whose buffer stays above the mark this long without finishing a single write,
-   * with messages waiting, is dropped: it stopped reading (a slow reader keeps finishing).
+   * A socket whose buffer stays above the mark this long without finishing a single write
+   * is dropped: it stopped reading (a slow reader keeps finishing).
    */
   readonly stallMs: number;
   /**
@@ -157,9 +157,10 @@ export class ClientQueue {
   };
 
   #checkStall(): void {
-    const waiting = this.#queue.length > 0 || this.#first !== undefined;
+    // Over the mark is enough, messages waiting or not: a reader that stopped while the feed
+    // paused still holds a full socket buffer, and is dropped rather than kept forever.
     const over = this.#socket.bufferedAmount > this.#options.highWaterBytes;
-    if (waiting && over) {
+    if (over) {
       if (this.#stallTimer === undefined) {
         this.#writtenAtArming = this.#written;
         this.#stallTimer = setTimeout(this.#onStallTimer, this.#options.stallMs);

@@ -14,7 +14,7 @@ import { LivePlotSink, type LivePlotConfig } from './sink.js';
 
 function common(
   options: PyqtgraphOptions,
-): Omit<LivePlotConfig, 'window' | 'host' | 'port' | 'token'> {
+): Omit<LivePlotConfig, 'window' | 'host' | 'port' | 'token' | 'history'> {
   return {
     npoints: options.npoints,
     layout: options.plotlayout,
@@ -36,6 +36,7 @@ export class LivePlotDataSink extends LivePlotSink {
     super({
       ...common(options),
       window: options.window,
+      history: options.history,
       host: options.host,
       port: options.port,
       // The schema refused a missing variable, so the text case does not arise here.
@@ -50,6 +51,13 @@ export class PyqtgraphDataSink extends LivePlotSink {
   static readonly optionsSchema = pyqtgraphSchema;
 
   constructor(options: PyqtgraphOptions = pyqtgraphSchema.parse({})) {
-    super({ ...common(options), window: null, host: null, port: null, token: undefined });
+    super({
+      ...common(options),
+      window: null,
+      history: null,
+      host: null,
+      port: null,
+      token: undefined,
+    });
   }
 }

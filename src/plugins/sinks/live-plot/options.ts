@@ -1,6 +1,7 @@
 import {
   envName,
   flag,
+  path,
   port,
   resolveSecret,
   secret,
@@ -78,6 +79,13 @@ export const livePlotSchema = z
       .default(null)
       .describe(
         'Seconds of data shown and held (besides npoints); null keeps npoints points whatever their age.',
+      ),
+    history: z
+      .union([z.literal(false), path()])
+      .nullable()
+      .default(null)
+      .describe(
+        "SQLite store (written by SQLiteDataSink) the page's history buttons read; null: the graph's SQLiteDataSink when it has exactly one; false: no history.",
       ),
     token: secret('').describe('Access token the page asks for (prefer token_env).'),
     token_env: envName().describe('Environment variable holding the access token.'),

@@ -18,6 +18,11 @@ export function plotPage(title: string): string {
   <nav>
     <button type="button" id="pause" title="Stop scrolling; data keeps arriving">Pause</button>
     <button type="button" id="reset" title="Show everything again and follow new data">Reset zoom</button>
+    <span id="history" hidden>
+      <button type="button" id="history-hour" title="Load the last hour from the store">Last hour</button>
+      <button type="button" id="history-run" title="Load this run from the store">This run</button>
+      <button type="button" id="history-clear" title="Show only the live points again" hidden>Live only</button>
+    </span>
     <button type="button" id="csv" title="The data in view, as CSV">Download CSV</button>
     <button type="button" id="png" title="The charts, as a PNG image">Download PNG</button>
     <a href="/" title="Every page this daemon serves">All plots</a>

@@ -5,6 +5,9 @@
  *   hello   the layout and the current units; the page (re)builds its charts from it
  *   points  [[trace, [x...], [y...]], ...]: new points, x in ms since the epoch
  *   synced  the backlog is complete, with every trace's units; what follows is live
+ *
+ * History is not pushed: the page asks for it (GET history?range=hour|run) when the user
+ * presses a history button, and gets {traces: [[trace, [x...], [y...]], ...], ...}.
  */
 import type { PanelSpec } from './layout.js';
 
@@ -18,6 +21,8 @@ export interface HelloContent {
   readonly size: readonly [number, number] | null;
   readonly panels: readonly PanelSpec[];
   readonly units: readonly (string | null)[];
+  /** Whether the page can ask for history (a store is there to read it from). */
+  readonly history: boolean;
 }
 
 export function helloMessage(content: HelloContent): string {
@@ -31,6 +36,7 @@ export function helloMessage(content: HelloContent): string {
     xlink: content.xlink,
     crosshair: content.crosshair,
     size: content.size,
+    history: content.history,
     panels: content.panels.map((panel) => ({
       ylabel: panel.ylabel,
       traces: panel.traces.map((trace) => {

@@ -4,6 +4,8 @@
  * (or reconnects after a restart, or after being dropped for not reading) first receives
  * what the rings hold, then live points.
  */
+import nodePath from 'node:path';
+import type { ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
 import { DataSink, type Data, type DataRecord } from '../../../core/node.js';
 import { utf8Bytes } from '../../../core/bounded-queue.js';
@@ -13,10 +15,18 @@ import { KeyValSelector } from '../../../python/selector.js';
 import { listify } from '../../../python/values.js';
 import { addressKey, defaultWebAddress, type WebAddress } from '../../../io/web/address.js';
 import { ClientQueue } from '../../../io/web/client-queue.js';
-import { html } from '../../../io/web/responses.js';
+import { html, json } from '../../../io/web/responses.js';
+import { announcedStores } from '../../../io/store-registry.js';
 import { acquireWebServer, type WebLease } from '../../../io/web/shared.js';
 import { staticFile } from '../../../io/web/static-files.js';
 import { pageAssets } from './assets.js';
+import {
+  HISTORY_RANGES,
+  historyFailure,
+  loadHistory,
+  MAX_HISTORY_POINTS,
+  type HistoryRange,
+} from './history.js';
 import type { Layout } from './layout.js';
 import { plotPage } from './page.js';
 import { helloMessage, pointsMessage, syncedMessage, type TracePoints } from './protocol.js';
@@ -32,6 +42,8 @@ export interface LivePlotConfig {
   readonly size: readonly [number, number] | null;
   /** Seconds of data held and shown; null for no limit but `npoints`. */
   readonly window: number | null;
+  /** The SQLite store history is read from; null: the graph's only one; false: none. */
+  readonly history: string | false | null;
   /** Host and port as configured; null takes the daemon's web address. */
   readonly host: string | null;
   readonly port: number | null;
@@ -82,6 +94,8 @@ export class LivePlotSink extends DataSink {
   #lastFlush = 0;
   #unitsChanged: [number, string][] = [];
   #skippedShown = -1;
+  /** A history read in progress: one at a time, so that pages cannot pile reads up. */
+  #historyBusy = false;
 
   constructor(config: LivePlotConfig) {
     super();
@@ -99,6 +113,7 @@ export class LivePlotSink extends DataSink {
       'DATALOGD_ERR_PLOT_BAD_VALUE',
       'DATALOGD_ERR_WEB_CLIENT_STALLED',
       'DATALOGD_ERR_WEB_CLIENTS_FULL',
+      'DATALOGD_ERR_PLOT_HISTORY_FAILED',
     );
   }
 
@@ -142,6 +157,11 @@ export class LivePlotSink extends DataSink {
           html(response, plotPage(title));
         },
         { ...route, title },
+      ),
+      server.addRoute(
+        `${this.pagePath}history`,
+        (_request, response, url) => this.#serveHistory(response, url),
+        route,
       ),
       server.addWebSocketRoute(
         `${this.pagePath}ws`,
@@ -318,9 +338,65 @@ export class LivePlotSink extends DataSink {
     );
   }
 
+  /** The store the history buttons read, if there is one. */
+  #historyFile(): string | undefined {
+    const history = this.#config.history;
+    if (history === false) return undefined;
+    if (history !== null) return nodePath.resolve(history);
+    const stores = announcedStores();
+    return stores.length === 1 ? stores[0] : undefined;
+  }
+
+  /**
+   * GET history?range=hour|run[&before=MS]: per trace, the newest points of the range from
+   * the store (older than `before`, when given: the page sends its oldest live point), as JSON.
+   */
+  async #serveHistory(response: ServerResponse, url: URL): Promise<void> {
+    const range = url.searchParams.get('range') ?? 'hour';
+    if (!(HISTORY_RANGES as readonly string[]).includes(range)) {
+      json(response, { error: `range must be one of ${HISTORY_RANGES.join(', ')}` }, 400);
+      return;
+    }
+    const beforeText = url.searchParams.get('before');
+    const beforeMs = beforeText === null ? undefined : Number(beforeText);
+    if (beforeMs !== undefined && !Number.isFinite(beforeMs)) {
+      json(response, { error: 'before must be a time in ms since the epoch' }, 400);
+      return;
+    }
+    const filename = this.#historyFile();
+    if (filename === undefined) {
+      json(response, { error: 'this plot has no store to read history from' }, 404);
+      return;
+    }
+    if (this.#historyBusy) {
+      response.setHeader('Retry-After', '1');
+      json(response, { error: 'a history read is in progress; try again' }, 503);
+      return;
+    }
+    this.#historyBusy = true;
+    try {
+      const result = await loadHistory({
+        filename,
+        range: range as HistoryRange,
+        selectors: this.#traces.map((trace) => trace.selector),
+        maxPoints: Math.max(this.#config.npoints, MAX_HISTORY_POINTS),
+        nowMs: Date.now(),
+        beforeMs,
+      });
+      json(response, { type: 'history', range, ...result });
+    } catch (err) {
+      const why = historyFailure(filename, err);
+      this.report('DATALOGD_ERR_PLOT_HISTORY_FAILED', `history for a page: ${why}`);
+      json(response, { error: why }, 500);
+    } finally {
+      this.#historyBusy = false;
+    }
+  }
+
   #hello(): string {
     const c = this.#config;
     return helloMessage({
+      history: this.#historyFile() !== undefined,
       node: this.nodeName,
       title: this.#title(),
       npoints: c.npoints,

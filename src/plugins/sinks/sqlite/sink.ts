@@ -1,4 +1,5 @@
 import { RecordStoreSink, type RunInfo } from '../../../io/record-store-sink.js';
+import { announceStore } from '../../../io/store-registry.js';
 import { schema, type SQLiteOptions } from './options.js';
 import { Retention } from './retention.js';
 import { SQLiteTransport } from './transport.js';
@@ -19,6 +20,7 @@ export class SQLiteDataSink extends RecordStoreSink<SQLiteTransport> {
   readonly #options: SQLiteOptions;
   readonly #expired = this.counters('rows_expired');
   #retention: Retention | undefined;
+  #withdraw: (() => void) | undefined;
 
   constructor(options: SQLiteOptions) {
     super({ ...options, timeout: WRITE_TIMEOUT_SECONDS }, options.run_id);
@@ -43,6 +45,8 @@ export class SQLiteDataSink extends RecordStoreSink<SQLiteTransport> {
 
   override start(): void {
     super.start();
+    // A live plot of the same graph can offer this store's history.
+    this.#withdraw ??= announceStore(this.path);
     const keep = this.#options.keep;
     if (keep === null || this.#retention !== undefined) return;
     const transport = this.transport;
@@ -61,6 +65,8 @@ export class SQLiteDataSink extends RecordStoreSink<SQLiteTransport> {
 
   protected override async onClose(): Promise<void> {
     this.#retention?.stop();
+    this.#withdraw?.();
+    this.#withdraw = undefined;
     await super.onClose();
   }
 }

@@ -6,7 +6,12 @@ import { rowToRecord } from '../../../io/record-table.js';
 import { KeyValSelector } from '../../../python/selector.js';
 import { schema, type ReplayOptions, type TimeBound } from './options.js';
 import { Pacer } from './pace.js';
-import { StoreReader, type Cursor, type ReplayRow, type RowFilter } from './reader.js';
+import {
+  StoreReader,
+  type Cursor,
+  type ReplayRow,
+  type RowFilter,
+} from '../../../io/store-reader.js';
 
 /** Rows read per query; between pages the event loop is free (speed=max yields there). */
 const PAGE_ROWS = 2000;

@@ -163,6 +163,49 @@ test('a socket that finishes no write for the stall time, with messages waiting,
   }
 });
 
+test('a socket over the mark with nothing waiting is dropped too: the feed paused, the reader did not come back', () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const socket = new FakeSocket();
+    const { report, seen } = reports();
+    const queue = new ClientQueue(socket, {
+      ...LIMITS,
+      whenFull: 'disconnect',
+      report,
+      describe: 'a page',
+    });
+    queue.push('0123456789ab'); // 12 bytes, handed over at once: over the mark, queue empty
+    assert.equal(queue.length, 0);
+    mock.timers.tick(1000);
+    assert.equal(socket.terminated, true);
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]?.code, 'DATALOGD_ERR_WEB_CLIENT_STALLED');
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test('a socket at or below the mark is never dropped for stalling', () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const socket = new FakeSocket();
+    const { report, seen } = reports();
+    const queue = new ClientQueue(socket, {
+      ...LIMITS,
+      whenFull: 'disconnect',
+      report,
+      describe: 'a page',
+    });
+    queue.push('0123456789'); // exactly the mark: an idle page that read nothing yet
+    mock.timers.tick(10_000);
+    assert.equal(socket.terminated, false);
+    assert.equal(seen.length, 0);
+    queue.stop();
+  } finally {
+    mock.timers.reset();
+  }
+});
+
 test('a slow reader that keeps finishing writes is not dropped, however long it stays above the mark', () => {
   mock.timers.enable({ apis: ['setTimeout'] });
   try {

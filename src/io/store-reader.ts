@@ -1,7 +1,12 @@
 import Database from 'better-sqlite3';
-import { RECORD_TABLE_VERSION, STORE_TABLES, type StoredRow } from '../../../io/record-table.js';
+import { RECORD_TABLE_VERSION, STORE_TABLES, type StoredRow } from './record-table.js';
 
 const { records, runs, schemaVersion } = STORE_TABLES;
+
+/**
+ * Reading the stores SQLiteDataSink writes: the replay source reads them in written order,
+ * the live plot reads them newest first for its history.
+ */
 
 /** A stored row with its place in the store (for paging) and its receipt. */
 export interface ReplayRow extends StoredRow {
@@ -89,6 +94,30 @@ export class StoreReader {
     if (filter.beforeUs !== undefined) params.push(filter.beforeUs);
     params.push(limit);
     return this.#page.all(...params);
+  }
+
+  /**
+   * Up to `limit` rows at or after `fromUs` (and in `runNos`, when given) that are older than
+   * `before` (a time and a place, so that rows of the same microsecond are not read twice),
+   * newest first. The time index serves it.
+   */
+  newestFirst(
+    before: { timeUs: number; runNo: number; seq: number },
+    limit: number,
+    filter: { fromUs: number; runNos: readonly number[] | undefined },
+  ): ReplayRow[] {
+    const runs =
+      filter.runNos === undefined
+        ? ''
+        : // Integers read from the store itself: safe to write into the statement.
+          ` AND run_no IN (${filter.runNos.map((n) => String(Math.trunc(n))).join(', ')})`;
+    const statement = this.#db.prepare<unknown[], ReplayRow>(
+      `SELECT run_no, seq, receipt, time_us, stamped, type, id, value, units, extra
+        FROM ${records}
+        WHERE time_us >= ? AND (time_us, run_no, seq) < (?, ?, ?)${runs}
+        ORDER BY time_us DESC, run_no DESC, seq DESC LIMIT ?`,
+    );
+    return statement.all(filter.fromUs, before.timeUs, before.runNo, before.seq, limit);
   }
 
   close(): void {
