@@ -142,7 +142,10 @@ export class ProcessSignals {
 }
 
 function logStats(daemon: DataLogDaemon): void {
-  const all = { ...daemon.stats(), datalogd: daemon.problems.stats() };
+  const nodes = daemon.stats();
+  // The daemon's own counters, under a name no node has.
+  const own = 'datalogd' in nodes ? '(datalogd)' : 'datalogd';
+  const all = { ...nodes, [own]: daemon.problems.stats() };
   for (const [name, counters] of Object.entries(all)) {
     const nonZero = Object.entries(counters).filter(([, v]) => v !== 0);
     if (nonZero.length > 0) {
