@@ -8,12 +8,14 @@ export {
   type DataRecord,
   type DataReceiver,
   type OptionsSchema,
+  type PendingOutput,
   type PluginClass,
   type ReportProblem,
   type ReportOptions,
 } from './core/node.js';
 export { PeriodicDataSource } from './core/periodic.js';
-export { DataLogDaemon, type DaemonOptions } from './runtime/daemon.js';
+export { DataLogDaemon, type DaemonOptions, type ReloadOutcome } from './runtime/daemon.js';
+export type { CloseOutcome } from './runtime/shutdown.js';
 export {
   DatalogdError,
   ConfigurationErrors,

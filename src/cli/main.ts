@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { siteConfigFiles, userConfigFile } from '../config/locations.js';
 import { DataLogDaemon } from '../runtime/daemon.js';
-import { ConfigurationErrors, DatalogdError, errorMessage } from '../core/errors.js';
+import { ConfigurationErrors, DatalogdError } from '../core/errors.js';
 import {
   getLogger,
   LOG_FORMATS,
@@ -13,12 +13,13 @@ import {
   type LogFormat,
   type LogLevel,
 } from '../core/log.js';
-import { RateLimitedLog } from '../core/rate-limit.js';
+import { DaemonProblems } from '../runtime/daemon-problems.js';
 import { listSerial } from './list-serial.js';
 import { registerCheckCommand } from './check.js';
 import { registerGraphCommand } from './graph.js';
 import { registerPluginsCommand } from './plugins.js';
 import { openFilesProblem } from './open-files.js';
+import { ProcessSignals } from './signals.js';
 
 interface CliOptions {
   readonly configfile?: string;
@@ -28,11 +29,11 @@ interface CliOptions {
   readonly logLevel?: LogLevel;
   readonly logFormat?: LogFormat;
   readonly verbose?: boolean;
+  readonly shutdownTimeout?: number;
+  readonly watchConfig?: boolean;
 }
 
 const log = getLogger('datalogd');
-/** The whole shutdown may take this long before the process exits regardless. */
-const SHUTDOWN_DEADLINE_MS = 8000;
 
 function packageVersion(): string {
   const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
@@ -60,6 +61,12 @@ function buildProgram(): Command {
         .choices(LOG_FORMATS)
         .default('human'),
     )
+    .option(
+      '--shutdown-timeout <seconds>',
+      'how long closing every node may take before the rest is abandoned (default 8, or shutdown_timeout)',
+      parseSeconds,
+    )
+    .option('--watch-config', 'reload the configuration when a configuration file changes')
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError()
     .configureOutput({
@@ -80,20 +87,22 @@ async function run(options: CliOptions): Promise<void> {
     log.info(`User configuration file: ${userConfigFile()}`);
     return;
   }
-  let daemon: DataLogDaemon;
+  const problems = new DaemonProblems();
+  const signals = new ProcessSignals(problems);
   try {
-    daemon = await DataLogDaemon.create({
+    const daemon = await DataLogDaemon.create({
       ...(options.configfile === undefined ? {} : { configFile: options.configfile }),
       ...(options.plugindirs === undefined ? {} : { pluginDirs: options.plugindirs }),
       ...(options.graphDot === undefined ? {} : { graphDot: options.graphDot }),
+      ...(options.shutdownTimeout === undefined
+        ? {}
+        : { shutdownTimeoutMs: options.shutdownTimeout * 1000 }),
+      problems,
     });
-    keepRunningThroughFaults();
-    // Like Python's run_forever: the daemon runs until it is told to stop, even when no
-    // node has anything scheduled (a graph whose only source sends once).
-    const keepAlive = setInterval(() => undefined, 1 << 30);
-    handleStopSignals(daemon, keepAlive);
+    signals.attach(daemon, { watchConfig: options.watchConfig === true });
     log.info('Starting event loop.');
     await daemon.start();
+    signals.started();
   } catch (err) {
     reportStartFailure(err);
     process.exit(1);
@@ -115,60 +124,12 @@ function reportStartFailure(err: unknown): void {
   }
 }
 
-function handleStopSignals(daemon: DataLogDaemon, keepAlive: NodeJS.Timeout): void {
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      log.warning(`Received ${signal} again: exiting without waiting for nodes to close.`);
-      process.exit(1);
-    }
-    stopping = true;
-    clearInterval(keepAlive);
-    log.info(`Received ${signal}. Stopping event loop.`);
-    setTimeout(() => {
-      log.warning(`Nodes did not close within ${SHUTDOWN_DEADLINE_MS} ms; exiting anyway.`);
-      process.exit(0);
-    }, SHUTDOWN_DEADLINE_MS).unref();
-    daemon.close().then(
-      () => {
-        logStats(daemon);
-        log.info('Stopped.');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        log.error(`Error while closing: ${errorMessage(err)}`);
-        process.exit(0);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-}
-
-function logStats(daemon: DataLogDaemon): void {
-  for (const [name, counters] of Object.entries(daemon.stats())) {
-    const nonZero = Object.entries(counters).filter(([, v]) => v !== 0);
-    if (nonZero.length > 0) {
-      log.info(`${name}: ${nonZero.map(([k, v]) => `${k}=${v}`).join(' ')}`);
-    }
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > 2_147_483) {
+    throw new InvalidArgumentError('a number of seconds above 0');
   }
-}
-
-/** A fault at run time is logged and survived; only configuration faults stop the daemon. */
-function keepRunningThroughFaults(): void {
-  const faults = new RateLimitedLog(log);
-  process.on('uncaughtException', (err) => {
-    faults.error(
-      'uncaught',
-      `Unexpected error (the daemon keeps running): ${err.stack ?? err.message}`,
-    );
-  });
-  process.on('unhandledRejection', (reason) => {
-    faults.error(
-      'unhandled',
-      `Unhandled rejection (the daemon keeps running): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`,
-    );
-  });
+  return seconds;
 }
 
 const program = buildProgram();

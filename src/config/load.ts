@@ -15,7 +15,7 @@ import { asProblem, misspellings } from './misspellings.js';
 import { listify, parseDotJson } from '../python/values.js';
 
 export const CONFIG_SECTION = 'datalogd';
-const KNOWN_KEYS: readonly string[] = ['connection_graph', 'plugin_paths'];
+const KNOWN_KEYS: readonly string[] = ['connection_graph', 'plugin_paths', 'shutdown_timeout'];
 
 export interface LoadConfigOptions {
   /** `-c`: read last; unlike the site and user files it must exist. */
@@ -54,6 +54,8 @@ export interface LoadedConfig {
   readonly filesRead: string[];
   /** Every file looked for, in reading order (for "no configuration loaded" messages). */
   readonly filesLookedFor: string[];
+  /** `shutdown_timeout` (seconds in the file), in ms; undefined when not set. */
+  readonly shutdownTimeoutMs?: number;
 }
 
 const log = getLogger('config');
@@ -119,8 +121,10 @@ export async function readConfig(opts: LoadConfigOptions = {}): Promise<ConfigRe
   } else {
     for (const item of misspelt) log.warning(`${item.where}: ${item.text}; ignored`);
   }
+  const shutdownTimeoutMs = readShutdownTimeout(config, problems);
   return {
     config: {
+      ...(shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs }),
       connectionGraph: graph.connectionGraph,
       unconfigured,
       graphFrom: graph.graphFrom,
@@ -264,6 +268,27 @@ function readPluginPaths(config: IniDocument, home: string, problems: DatalogdEr
     );
   }
   return paths;
+}
+
+/** The longest a timer can wait (2^31-1 ms), so a deadline beyond it would fire at once. */
+const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
+
+function readShutdownTimeout(config: IniDocument, problems: DatalogdError[]): number | undefined {
+  const entry = ownEntry(config, 'shutdown_timeout');
+  const text = entry && interpolated(config, 'shutdown_timeout', problems);
+  if (entry === undefined || text === undefined) return undefined;
+  const seconds = Number(text.trim());
+  if (text.trim() !== '' && Number.isFinite(seconds) && seconds > 0 && seconds <= MAX_TIMEOUT_S) {
+    return Math.round(seconds * 1000);
+  }
+  problems.push(
+    new DatalogdError(
+      'DATALOGD_ERR_OPTION_TYPE',
+      `${entry.source}:${entry.line}: [${CONFIG_SECTION}] shutdown_timeout: ${JSON.stringify(text.trim())} is not a number of seconds above 0 and at most ${MAX_TIMEOUT_S}`,
+      { option: 'shutdown_timeout' },
+    ),
+  );
+  return undefined;
 }
 
 function interpolated(

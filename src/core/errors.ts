@@ -31,7 +31,6 @@ export const ERROR_CODES = {
   DATALOGD_ERR_PLUGIN_CLASS:
     'A plugin file exports a class whose name or base class breaks the naming rule, or whose optionsSchema or validate is malformed.',
   DATALOGD_ERR_NODE_START: 'A node failed to start.',
-  DATALOGD_ERR_NODE_CLOSE: 'A node failed to close cleanly.',
   DATALOGD_ERR_USAGE: 'The command line is wrong (unknown flag, missing value).',
   DATALOGD_ERR_OPEN_FILES_LIMIT:
     'The open-file limit (ulimit -n) is too low for datalogd to start (EMFILE, ENFILE).',
@@ -48,6 +47,11 @@ export interface RuntimeEventSpec {
   readonly level: RuntimeLevel;
   /** One line for docs and listings. */
   readonly summary: string;
+  /**
+   * Records a node gave up on while closing (what its server never acknowledged): counted
+   * at a stop, they make its exit status say that the stop was not clean.
+   */
+  readonly lostAtClose?: true;
 }
 
 /**
@@ -215,6 +219,7 @@ export const RUNTIME_EVENTS = {
     level: 'warning',
     summary:
       "Messages still in a client's queue when it closed, or sent to it after, were not delivered.",
+    lostAtClose: true,
   },
   // InfluxDB sinks (docs/influxdb.md); the first four come from the shared batch writer.
   DATALOGD_ERR_INFLUX_BUFFER_FULL: {
@@ -237,6 +242,7 @@ export const RUNTIME_EVENTS = {
     counter: 'points_unsent_at_close',
     level: 'warning',
     summary: 'An InfluxDB sink closed with points its server had not acknowledged.',
+    lostAtClose: true,
   },
   DATALOGD_ERR_INFLUX_RECORD_SKIPPED: {
     counter: 'records_skipped',
@@ -365,6 +371,7 @@ export const RUNTIME_EVENTS = {
     counter: 'records_unsent_at_close',
     level: 'warning',
     summary: 'A store sink closed with records it could not write within close_timeout.',
+    lostAtClose: true,
   },
   DATALOGD_ERR_STORE_NOT_RECORD: {
     counter: 'items_skipped',
@@ -398,6 +405,41 @@ export const RUNTIME_EVENTS = {
     level: 'error',
     summary:
       'A file sink could not rotate (rename the full file, delete the oldest); it writes on.',
+  },
+  // The daemon itself: shutdown, faults nothing caught, reload (issues 10 and 13).
+  DATALOGD_ERR_NODE_CLOSE: {
+    counter: 'close_failures',
+    level: 'error',
+    summary: "A node's close threw or rejected; the daemon went on closing the others.",
+  },
+  DATALOGD_ERR_CLOSE_ABANDONED: {
+    counter: 'nodes_abandoned',
+    level: 'error',
+    summary:
+      'A node had not closed by the shutdown deadline; it was abandoned with what it still held.',
+  },
+  DATALOGD_ERR_UNCAUGHT: {
+    counter: 'uncaught_errors',
+    level: 'error',
+    summary: 'An exception or promise rejection that no code caught; the daemon keeps running.',
+  },
+  DATALOGD_ERR_RELOAD_REFUSED: {
+    counter: 'reloads_refused',
+    level: 'error',
+    summary:
+      'A reload found problems in the new configuration; the running graph goes on as it was.',
+  },
+  DATALOGD_ERR_RELOAD_NODE_FAILED: {
+    counter: 'reload_start_failures',
+    level: 'error',
+    summary:
+      'A node added or changed by a reload failed to start; it is left out until the next reload.',
+  },
+  DATALOGD_ERR_RELOAD_HELD_DROPPED: {
+    counter: 'reload_receipts_dropped',
+    level: 'warning',
+    summary:
+      'Data held for a node while a reload restarted it was dropped: too much of it, or the node failed to start.',
   },
 } as const satisfies Record<string, RuntimeEventSpec>;
 

@@ -1,23 +1,15 @@
 import type { z } from 'zod';
-import { errorMessage, RUNTIME_EVENTS, type DatalogdError, type RuntimeCode } from './errors.js';
+import { errorMessage, type DatalogdError, type RuntimeCode } from './errors.js';
 import { getLogger, type Logger } from './log.js';
-import { RateLimitedLog } from './rate-limit.js';
+import { ProblemCounter, type ReportOptions, type ReportProblem } from './problems.js';
 
-export interface ReportOptions {
-  /** How many records (or whatever the counter counts) this one event stands for. */
-  readonly count?: number;
-  /**
-   * Rate-limits this event separately from others of the same code (a second file, say).
-   * Keys are bounded; do not put unbounded values such as peer addresses here.
-   */
-  readonly key?: string;
+export type { ReportOptions, ReportProblem } from './problems.js';
+
+/** What a node still holds undelivered; either figure may be missing. */
+export interface PendingOutput {
+  readonly records?: number;
+  readonly bytes?: number;
 }
-
-/**
- * The one path for runtime problems: counts `options.count` (default 1) under the code's
- * counter, logs `[code] message (N so far)` rate-limited, and returns the running count.
- */
-export type ReportProblem = (code: RuntimeCode, message: string, options?: ReportOptions) => number;
 
 /** Anything can travel along an edge; by convention a list of records. */
 export type Data = unknown;
@@ -60,8 +52,14 @@ export abstract class DataNode {
   #closing: Promise<void> | undefined;
   /** Every counter of this node, by name; `stats()` is these plus the gauges. */
   readonly #counters: Record<string, number> = {};
-  #problemLog: RateLimitedLog | undefined;
-  #reporter: ReportProblem | undefined;
+  readonly #problems = new ProblemCounter(this.#counters, () => this.log);
+
+  /**
+   * A durable output keeps data on this machine (a file, a local database, a plot file).
+   * At shutdown it waits for the nodes upstream of it for a shorter time than other nodes,
+   * so that it is flushed even when a network node before it hangs (docs/service.md).
+   */
+  static readonly durable: boolean = false;
 
   /** The graph node name (the class name until the daemon names it). */
   get nodeName(): string {
@@ -71,7 +69,20 @@ export abstract class DataNode {
   set nodeName(name: string) {
     this.#nodeName = name;
     this.#log = undefined;
-    this.#problemLog = undefined;
+    this.#problems.resetLog();
+  }
+
+  /** Whether this node is a durable output (the class's `static durable`). */
+  get durable(): boolean {
+    return (this.constructor as { readonly durable?: unknown }).durable === true;
+  }
+
+  /**
+   * What the node still holds that it has not delivered (records and bytes buffered), for
+   * the log line of a node abandoned at the shutdown deadline; undefined when it cannot say.
+   */
+  pendingOutput(): PendingOutput | undefined {
+    return undefined;
   }
 
   /** A logger whose lines carry this node's name. */
@@ -116,18 +127,12 @@ export abstract class DataNode {
 
   /** Declares the counters of these runtime events (see `counters`). */
   protected declareEvents(...codes: readonly RuntimeCode[]): void {
-    for (const code of codes) this.#counters[RUNTIME_EVENTS[code].counter] ??= 0;
+    this.#problems.declare(...codes);
   }
 
   /** Reports a runtime problem; see `ReportProblem`. */
   protected report(code: RuntimeCode, message: string, options?: ReportOptions): number {
-    const spec = RUNTIME_EVENTS[code];
-    const total = (this.#counters[spec.counter] ?? 0) + (options?.count ?? 1);
-    this.#counters[spec.counter] = total;
-    this.#problemLog ??= new RateLimitedLog(this.log);
-    const key = options?.key === undefined ? code : `${code} ${options.key}`;
-    this.#problemLog.log(spec.level, key, `[${code}] ${message} (${total} so far)`);
-    return total;
+    return this.#problems.report(code, message, options);
   }
 
   /**
@@ -136,16 +141,12 @@ export abstract class DataNode {
    * retry), whose start went through `report`. Returns the running count.
    */
   protected countRepeat(code: RuntimeCode, count = 1): number {
-    const counter = RUNTIME_EVENTS[code].counter;
-    const total = (this.#counters[counter] ?? 0) + count;
-    this.#counters[counter] = total;
-    return total;
+    return this.#problems.countRepeat(code, count);
   }
 
   /** `report` bound to this node, for the helpers (connections, writers) a node owns. */
   protected get reporter(): ReportProblem {
-    this.#reporter ??= (code, message, options) => this.report(code, message, options);
-    return this.#reporter;
+    return this.#problems.report;
   }
 
   /** Override to release resources; called once by `close()`. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Backoff } from '../core/backoff.js';
-import { DataSink, type Data } from '../core/node.js';
+import { DataSink, type Data, type PendingOutput } from '../core/node.js';
 import { isRecord } from '../python/records.js';
 import { listify } from '../python/values.js';
 import { BatchWriter, type BatchTransport, type BatchWriterEvents } from './batch-writer.js';
@@ -128,6 +128,10 @@ export abstract class RecordStoreSink<
       records_buffered: this.#writer?.buffered ?? 0,
       buffered_bytes: this.#writer?.bufferedBytes ?? 0,
     };
+  }
+
+  override pendingOutput(): PendingOutput {
+    return { records: this.#writer?.buffered ?? 0, bytes: this.#writer?.bufferedBytes ?? 0 };
   }
 
   protected override async onClose(): Promise<void> {

@@ -9,20 +9,47 @@ import { IMPORT_TIMEOUT_ENV, settledWithin } from './import-timeout.js';
 
 const log = getLogger('plugins');
 const SCRIPT_EXTENSIONS = new Set(['.js', '.mjs']);
-let selfResolutionRegistered = false;
+const hookedDirs = new Set<string>();
 let typeScriptLoader: Promise<boolean> | undefined;
 
 /**
  * Makes `import ... from 'datalogd'` inside plugin files resolve to this running copy, and
- * `.js` files in the plugin directories load as ES modules.
+ * `.js` files in the plugin directories load as ES modules. A directory first named at a
+ * reload gets a hook of its own.
  */
 export function registerSelfResolution(dirs: readonly string[]): void {
-  if (selfResolutionRegistered) return;
-  selfResolutionRegistered = true;
-  const pluginDirs = dirs.map((dir) => pathToFileURL(join(resolvePath(dir), '/')).href);
+  const pluginDirs = dirs
+    .map((dir) => pathToFileURL(join(resolvePath(dir), '/')).href)
+    .filter((dir) => !hookedDirs.has(dir));
+  if (pluginDirs.length === 0) return;
+  for (const dir of pluginDirs) hookedDirs.add(dir);
   register(new URL('./resolve-hook.js', import.meta.url), {
     data: { target: new URL('../index.js', import.meta.url).href, pluginDirs },
   });
+}
+
+/**
+ * The version of each plugin file imported so far, by its size and modification time. A
+ * module is imported once per URL, so a file that changed since (before a reload) is
+ * imported under a new URL (`?v=2`): its classes are new, and nodes of them restart. The
+ * old module stays in memory; a plugin edited many times costs a module each.
+ */
+const fileVersions = new Map<string, { readonly stamp: string; readonly version: number }>();
+
+async function versionedUrl(file: string): Promise<string> {
+  const href = pathToFileURL(file).href;
+  let stamp: string;
+  try {
+    const info = await stat(file);
+    stamp = `${info.size}:${info.mtimeMs}`;
+  } catch {
+    return href;
+  }
+  const known = fileVersions.get(file);
+  const version =
+    known === undefined ? 1 : known.stamp === stamp ? known.version : known.version + 1;
+  fileVersions.set(file, { stamp, version });
+  return version === 1 ? href : `${href}?v=${version}`;
 }
 
 /**
@@ -86,7 +113,7 @@ async function loadPluginFile(
   }
   let exports: Record<string, unknown> | undefined;
   try {
-    const imported = import(pathToFileURL(file).href) as Promise<Record<string, unknown>>;
+    const imported = import(await versionedUrl(file)) as Promise<Record<string, unknown>>;
     exports = await settledWithin(imported, importTimeoutMs);
   } catch (err) {
     problems.push(

@@ -29,8 +29,14 @@ export function initialize(data: HookData): void {
 
 /** A `.js` file in a plugin directory, not one of the packages a plugin depends on. */
 function isPluginScript(url: string): boolean {
-  if (!url.endsWith('.js') || url.includes('/node_modules/')) return false;
+  if (!withoutQuery(url).endsWith('.js') || url.includes('/node_modules/')) return false;
   return pluginDirs.some((dir) => url.startsWith(dir));
+}
+
+/** A plugin file re-imported at a reload has a version query (`?v=2`). */
+function withoutQuery(url: string): string {
+  const end = url.search(/[?#]/);
+  return end === -1 ? url : url.slice(0, end);
 }
 
 export async function resolve(
@@ -48,7 +54,7 @@ export async function resolve(
   // .mjs ones.
   if (
     resolved.url.startsWith('file:') &&
-    (resolved.url.endsWith('.ts') || isPluginScript(resolved.url))
+    (withoutQuery(resolved.url).endsWith('.ts') || isPluginScript(resolved.url))
   ) {
     return { ...resolved, format: 'module' };
   }

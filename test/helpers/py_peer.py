@@ -95,7 +95,10 @@ def cmd_serve(args):
                 print("EOF", flush=True)
 
     while True:
-        conn, _ = server.accept()
+        conn, address = server.accept()
+        if args.announce:
+            # The client's own port: the same connection kept has the same one.
+            print("CONNECTED %d" % address[1], flush=True)
         threading.Thread(target=handle, args=(conn,), daemon=True).start()
 
 
@@ -120,6 +123,7 @@ def main():
         p.add_argument("--encoding", default="utf8")
         p.add_argument("--no-ascii", action="store_true", help="json.dumps(ensure_ascii=False)")
         p.add_argument("--count", type=int, default=1)
+        p.add_argument("--announce", action="store_true", help="serve: print each client's port")
         p.add_argument("messages", nargs="*")
     args = parser.parse_args()
     {"send": cmd_send, "serve": cmd_serve, "read": cmd_read}[args.command](args)

@@ -119,18 +119,15 @@ function one(unit: Unit, section: string, key: string): string {
   return values[0] ?? '';
 }
 
-/** The daemon's shutdown deadline in ms, read from its source so that the two stay in step. */
+/** The daemon's default shutdown deadline in ms, read from its source so that the two stay in step. */
 async function shutdownDeadlineMs(): Promise<number> {
-  const dir = join(REPO_ROOT, 'src', 'cli');
-  for (const name of await readdir(dir, { recursive: true })) {
-    if (!name.endsWith('.ts')) continue;
-    const text = await readFile(join(dir, name), 'utf8');
-    const match = /SHUTDOWN_DEADLINE_MS\s*=\s*([\d_]+)/.exec(text);
-    if (match !== null) return Number((match[1] ?? '').replaceAll('_', ''));
-  }
-  assert.fail(
-    'SHUTDOWN_DEADLINE_MS not found in src/cli: check TimeoutStopSec= against the deadline',
+  const text = await readFile(join(REPO_ROOT, 'src', 'runtime', 'shutdown.ts'), 'utf8');
+  const match = /DEFAULT_SHUTDOWN_TIMEOUT_MS\s*=\s*([\d_]+)/.exec(text);
+  assert.ok(
+    match !== null,
+    'DEFAULT_SHUTDOWN_TIMEOUT_MS not found in src/runtime/shutdown.ts: check TimeoutStopSec= against the deadline',
   );
+  return Number((match[1] ?? '').replaceAll('_', ''));
 }
 
 function seconds(value: string): number {

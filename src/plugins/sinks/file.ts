@@ -1,6 +1,6 @@
 import { lstat, rename } from 'node:fs/promises';
 import { DatalogdError, errorMessage } from '../../core/errors.js';
-import { DataSink, type Data } from '../../core/node.js';
+import { DataSink, type Data, type PendingOutput } from '../../core/node.js';
 import { RateLimitedLog } from '../../core/rate-limit.js';
 import {
   listSeries,
@@ -114,6 +114,7 @@ export class FileDataSink extends DataSink {
   static readonly description =
     'Writes each receipt (text as it is, anything else as JSON, long integers exactly) and `terminator` to a file. Buffered in memory up to 8 MiB (beyond that records are dropped and counted); write errors are logged and counted, never thrown. A record is in the file whole or not at all: after a failed write (a full disk) the file is cut back to the last whole record, so `records_written` is what the file holds. A file removed or replaced while open is reported and opened anew (its directory is not recreated). Data that cannot be encoded is counted and skipped; close() leaves the file complete. With `rotate_bytes` or `rotate_interval` it writes a series of files, each complete, synced and closed before the next opens with the header, every record in exactly one of them, none cut mid-record; `rotate_keep` deletes the oldest.';
   static readonly optionsSchema = schema;
+  static override readonly durable = true;
 
   readonly #options: FileOptions;
   readonly #fileOptions: RecordFileOptions;
@@ -236,6 +237,10 @@ export class FileDataSink extends DataSink {
 
   protected override gauges(): Record<string, number> {
     return { buffered_bytes: this.#pendingBytes };
+  }
+
+  override pendingOutput(): PendingOutput {
+    return { bytes: this.#pendingBytes };
   }
 
   protected override async onClose(): Promise<void> {

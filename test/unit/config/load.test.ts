@@ -103,6 +103,32 @@ describe('loadConfig', () => {
     });
   });
 
+  test('shutdown_timeout is read in seconds; a value that is not a positive number is a problem at its line', async () => {
+    const s = await setup();
+    await s.write(
+      s.userFile,
+      '[datalogd]\nconnection_graph = digraph { a }\nshutdown_timeout = 2.5\n',
+    );
+    assert.equal((await loadConfig(s.options)).shutdownTimeoutMs, 2500);
+    for (const bad of ['0', '-1', 'soon', '1e7']) {
+      await s.write(
+        s.userFile,
+        `[datalogd]\nconnection_graph = digraph { a }\nshutdown_timeout = ${bad}\n`,
+      );
+      const problems = await problemsOf(loadConfig(s.options));
+      assert.equal(problems.length, 1, bad);
+      const [problem] = problems;
+      assert.ok(problem !== undefined);
+      assert.equal(problem.code, 'DATALOGD_ERR_OPTION_TYPE');
+      assert.match(
+        problem.message,
+        new RegExp(
+          `datalogd\\.conf:3: \\[datalogd\\] shutdown_timeout: "${bad}" is not a number of seconds`,
+        ),
+      );
+    }
+  });
+
   test('with no file at all there is no graph and no plugin path', async () => {
     const s = await setup();
     const config = await loadConfig({ ...s.options, pluginDirs: ['cli-plugins'] });

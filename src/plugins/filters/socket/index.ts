@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { utf8Bytes } from '../../../core/bounded-queue.js';
 import type { RuntimeCode } from '../../../core/errors.js';
-import { DataFilter, type Data } from '../../../core/node.js';
+import { DataFilter, type Data, type PendingOutput } from '../../../core/node.js';
 import {
   createDecoder,
   createEncoder,
@@ -157,6 +157,15 @@ export class SocketDataFilter extends DataFilter {
       gauges.queued_bytes = queued?.bytes ?? 0;
     }
     return gauges;
+  }
+
+  override pendingOutput(): PendingOutput {
+    const endpoint = this.#endpoint;
+    const queued = endpoint instanceof SocketClient ? endpoint.queued : undefined;
+    return {
+      ...(queued === undefined ? {} : { records: queued.messages }),
+      bytes: (endpoint?.unsentBytes ?? 0) + (queued?.bytes ?? 0),
+    };
   }
 
   protected override async onClose(): Promise<void> {

@@ -1,7 +1,7 @@
 import { Backoff } from '../../../core/backoff.js';
 import { utf8Bytes } from '../../../core/bounded-queue.js';
 import { DatalogdError } from '../../../core/errors.js';
-import { DataSink, type Data } from '../../../core/node.js';
+import { DataSink, type Data, type PendingOutput } from '../../../core/node.js';
 import { BatchWriter, type BatchWriterEvents } from '../../../io/batch-writer.js';
 import { isRecord } from '../../../python/records.js';
 import { listify } from '../../../python/values.js';
@@ -141,6 +141,10 @@ export abstract class InfluxSink<O extends WriteSettings> extends DataSink {
       points_buffered: this.#writer?.buffered ?? 0,
       buffered_bytes: this.#writer?.bufferedBytes ?? 0,
     };
+  }
+
+  override pendingOutput(): PendingOutput {
+    return { records: this.#writer?.buffered ?? 0, bytes: this.#writer?.bufferedBytes ?? 0 };
   }
 
   protected override async onClose(): Promise<void> {

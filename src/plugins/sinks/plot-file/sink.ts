@@ -27,6 +27,7 @@ export class MatplotlibDataSink extends DataSink {
   static readonly description =
     'Plots records to an SVG, PNG or PDF file (chosen by the extension), as Python datalogd does after an AggregatorDataFilter: columns built like CSVDataFilter, x = column 2i against y = column 2i+1, one line per pair named by its y label, dates on the axis. Unlike Python, the file is redrawn at most every `min_interval` seconds, off the receive path, and replaced atomically (temporary file, then rename); records that cannot be drawn are counted, never a crash.';
   static readonly optionsSchema = plotFileSchema;
+  static override readonly durable = true;
 
   readonly #options: PlotFileOptions;
   readonly #format: PlotFormat;

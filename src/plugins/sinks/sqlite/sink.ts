@@ -15,6 +15,7 @@ export class SQLiteDataSink extends RecordStoreSink<SQLiteTransport> {
   static readonly description =
     'Writes each record as one row to a SQLite file (WAL mode, readable while written): time to the microsecond, run, type, id, value, units, the other keys as JSON. Batched in transactions; while the file is locked, the disk full or the directory gone, rows wait in a bounded buffer and are retried; optional retention (keep). See docs/stores.md.';
   static readonly optionsSchema = schema;
+  static override readonly durable = true;
 
   readonly #options: SQLiteOptions;
   readonly #expired = this.counters('rows_expired');
