@@ -20,6 +20,7 @@ interface CliOptions {
   readonly configfile?: string;
   readonly plugindirs?: string[];
   readonly graphDot?: string;
+  readonly http?: string;
   readonly showConfigDirs?: boolean;
   readonly logLevel?: LogLevel;
   readonly logFormat?: LogFormat;
@@ -44,6 +45,10 @@ function buildProgram(): Command {
     )
     .option('-p, --plugindirs <dir...>', 'extra directories to load plugins from')
     .option('-g, --graph-dot <dot>', 'the connection graph as DOT text; overrides connection_graph')
+    .option(
+      '--http <[host:]port>',
+      'serve /metrics, /health and /tap/NODE there (host 127.0.0.1 when omitted); overrides http in [datalogd]',
+    )
     .option('--show-config-dirs', 'show where configuration files are looked for, then exit')
     .addOption(
       new Option('--log-level <level>', 'least severe log level shown')
@@ -82,6 +87,7 @@ async function run(options: CliOptions): Promise<void> {
       ...(options.configfile === undefined ? {} : { configFile: options.configfile }),
       ...(options.plugindirs === undefined ? {} : { pluginDirs: options.plugindirs }),
       ...(options.graphDot === undefined ? {} : { graphDot: options.graphDot }),
+      ...(options.http === undefined ? {} : { http: options.http }),
     });
     keepRunningThroughFaults();
     // Like Python's run_forever: the daemon runs until it is told to stop, even when no

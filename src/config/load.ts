@@ -12,9 +12,15 @@ import { closest } from '../core/options.js';
 import { type IniDocument, type IniEntry, mergeIni, parseIniCollecting } from './ini.js';
 import { expandHome, siteConfigFiles, userConfigFile } from './locations.js';
 import { listify, parseDotJson } from '../python/values.js';
+import {
+  readDaemonSettings,
+  SETTINGS_KEYS,
+  type DaemonSettings,
+  type SettingsLookup,
+} from './daemon-settings.js';
 
 export const CONFIG_SECTION = 'datalogd';
-const KNOWN_KEYS: readonly string[] = ['connection_graph', 'plugin_paths'];
+const KNOWN_KEYS: readonly string[] = ['connection_graph', 'plugin_paths', ...SETTINGS_KEYS];
 
 export interface LoadConfigOptions {
   /** `-c`: read last; unlike the site and user files it must exist. */
@@ -23,6 +29,8 @@ export interface LoadConfigOptions {
   readonly graphDot?: string;
   /** `-p`: appended to the files' `plugin_paths`, as given. */
   readonly pluginDirs?: readonly string[];
+  /** `--http [HOST:]PORT`: replaces the files' `http`. */
+  readonly http?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly home?: string;
 }
@@ -43,6 +51,8 @@ export interface LoadedConfig {
   readonly filesRead: string[];
   /** Every file looked for, in reading order (for "no configuration loaded" messages). */
   readonly filesLookedFor: string[];
+  /** The daemon's own keys: status line, web address for metrics, health and tap. */
+  readonly settings: DaemonSettings;
 }
 
 const log = getLogger('config');
@@ -80,8 +90,20 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
       ? readGraph(config, problems)
       : { connectionGraph: opts.graphDot.trim(), graphFrom: 'command line', graphLines: [] };
   const pluginPaths = [...readPluginPaths(config, home, problems), ...(opts.pluginDirs ?? [])];
+  const settings = readDaemonSettings(
+    settingsLookup(config, problems),
+    env,
+    opts.http === undefined ? {} : { http: opts.http },
+    problems,
+  );
   if (problems.length > 0) throw new ConfigurationErrors(problems);
-  return { ...graph, pluginPaths, filesRead, filesLookedFor: wanted.map(({ file }) => file) };
+  return {
+    ...graph,
+    pluginPaths,
+    filesRead,
+    filesLookedFor: wanted.map(({ file }) => file),
+    settings,
+  };
 }
 
 /** The text, null when an optional file is absent, or the problem reading it. */
@@ -155,6 +177,16 @@ function readPluginPaths(config: IniDocument, home: string, problems: DatalogdEr
     );
   }
   return paths;
+}
+
+/** The daemon's own keys as written in `[datalogd]` itself, with the file and line. */
+function settingsLookup(config: IniDocument, problems: DatalogdError[]): SettingsLookup {
+  return (key) => {
+    const entry = ownEntry(config, key);
+    const text = entry && interpolated(config, key, problems);
+    if (entry === undefined || text === undefined) return undefined;
+    return { text, where: `${entry.source}:${entry.line}: [${CONFIG_SECTION}] ` };
+  };
 }
 
 function show(value: unknown): string {

@@ -7,6 +7,8 @@ export const ERROR_CODES = {
     'A configuration file named with -c is missing, or an existing one cannot be read.',
   DATALOGD_ERR_CONFIG_SYNTAX: 'A configuration file is not valid INI.',
   DATALOGD_ERR_CONFIG_INTERPOLATION: 'A `%` in a configuration value is not written as `%%`.',
+  DATALOGD_ERR_CONFIG_VALUE:
+    'A key of the `[datalogd]` section (or its command-line flag) has a value of the wrong form or out of range.',
   DATALOGD_ERR_GRAPH_SYNTAX: 'The connection graph is not valid DOT.',
   DATALOGD_ERR_GRAPH_NOT_DIGRAPH: 'The connection graph is not a single `digraph`.',
   DATALOGD_ERR_GRAPH_EMPTY: 'The connection graph declares no nodes.',

@@ -14,6 +14,7 @@ import { closeNode } from './close-node.js';
 import { instantiate } from './construct.js';
 import { atNodeLine, locateInFile, locateProblem, type GraphOrigin } from './graph-location.js';
 import { upstreamFirst } from './topology.js';
+import { ObserveService } from './observe/service.js';
 
 export interface DaemonOptions {
   /** An extra config file, read after the site and user files (`-c`). */
@@ -22,6 +23,8 @@ export interface DaemonOptions {
   readonly pluginDirs?: readonly string[];
   /** The connection graph as DOT text, overriding any config file (`-g`). */
   readonly graphDot?: string;
+  /** `--http [HOST:]PORT`: serve metrics, health and tap there (overrides `http`). */
+  readonly http?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly home?: string;
   /** How long `close()` waits for each node before moving on. */
@@ -37,22 +40,33 @@ const log = getLogger('DataLogDaemon');
  */
 export class DataLogDaemon {
   readonly nodes: ReadonlyMap<string, DataNode>;
+  /** The connections, as validated: what the observers sum records in over. */
+  readonly edges: readonly { readonly from: string; readonly to: string }[];
   readonly config: LoadedConfig;
   readonly #order: readonly string[];
   readonly #closeTimeoutMs: number;
+  readonly #observe: ObserveService;
   #started = false;
   #closing: Promise<void> | undefined;
 
   private constructor(
     config: LoadedConfig,
     nodes: Map<string, DataNode>,
+    edges: readonly { readonly from: string; readonly to: string }[],
     order: readonly string[],
     closeTimeoutMs: number,
   ) {
     this.config = config;
     this.nodes = nodes;
+    this.edges = edges;
     this.#order = order;
     this.#closeTimeoutMs = closeTimeoutMs;
+    this.#observe = new ObserveService(this, config.settings);
+  }
+
+  /** The URL of `path` on the metrics, health and tap server, once it listens. */
+  observeUrl(path = '/'): string | undefined {
+    return this.#observe.url(path);
   }
 
   /** Builds the daemon; throws `ConfigurationErrors` listing every problem found. */
@@ -61,6 +75,7 @@ export class DataLogDaemon {
       ...(options.configFile === undefined ? {} : { configFile: options.configFile }),
       ...(options.graphDot === undefined ? {} : { graphDot: options.graphDot }),
       ...(options.pluginDirs === undefined ? {} : { pluginDirs: options.pluginDirs }),
+      ...(options.http === undefined ? {} : { http: options.http }),
       ...(options.env === undefined ? {} : { env: options.env }),
       ...(options.home === undefined ? {} : { home: options.home }),
     });
@@ -81,13 +96,15 @@ export class DataLogDaemon {
       graph.nodes.map((n) => n.name),
       graph.edges,
     );
-    return new DataLogDaemon(config, nodes, order, options.closeTimeoutMs ?? 3000);
+    return new DataLogDaemon(config, nodes, graph.edges, order, options.closeTimeoutMs ?? 3000);
   }
 
   /** Starts sinks before their sources. A node that fails to start stops the daemon. */
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
+    // Before the nodes, so that plot sinks without an address of their own share its server.
+    await this.#observe.start(this.config.settings);
     const problems: DatalogdError[] = [];
     for (const name of [...this.#order].reverse()) {
       const node = this.nodes.get(name) as DataNode;
@@ -125,10 +142,12 @@ export class DataLogDaemon {
   }
 
   async #closeAll(): Promise<void> {
+    this.#observe.beginStop();
     for (const name of this.#order) {
       const node = this.nodes.get(name) as DataNode;
       await closeWithin(node, this.#closeTimeoutMs);
     }
+    await this.#observe.close();
   }
 }
 
