@@ -15,6 +15,7 @@ import {
 } from '../core/log.js';
 import { RateLimitedLog } from '../core/rate-limit.js';
 import { listSerial } from './list-serial.js';
+import { registerObserveCommands } from './observe-commands.js';
 
 interface CliOptions {
   readonly configfile?: string;
@@ -182,4 +183,5 @@ program
   .action(async () => {
     process.exitCode = await listSerial();
   });
+registerObserveCommands(program);
 await program.parseAsync(process.argv);
