@@ -92,10 +92,12 @@ function readQuoted(text: string): { text: string; length: number } | undefined 
   return undefined;
 }
 
+/** Like Prometheus (Go's ParseFloat): `NaN`, `+Inf`, `-Inf` in any case (prom-client writes `Nan`). */
 function parseValue(text: string): number | undefined {
-  if (text === '+Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
-  if (text === 'NaN') return NaN;
+  const lower = text.toLowerCase();
+  if (lower === '+inf' || lower === 'inf') return Infinity;
+  if (lower === '-inf') return -Infinity;
+  if (lower === 'nan') return NaN;
   const value = Number(text);
   return Number.isNaN(value) ? undefined : value;
 }
