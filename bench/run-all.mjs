@@ -16,6 +16,7 @@ const benches = [
   'postgresql.mjs',
   'replay.mjs',
   'live-plot.mjs',
+  'metrics.mjs',
 ].filter((b) => only.length === 0 || only.some((o) => b.startsWith(o)));
 for (const bench of benches) {
   const result = spawnSync(process.execPath, [fileURLToPath(new URL(bench, import.meta.url))], {
