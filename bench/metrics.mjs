@@ -12,7 +12,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { fmt, freePort, median, sleep } from './lib.mjs';
 
-const RECORDS = Number(process.env.METRICS_RECORDS ?? 300_000);
+const RECORDS = Number(process.env.METRICS_RECORDS ?? 1_000_000);
 const RATE = Number(process.env.METRICS_RATE ?? 100_000);
 const SECONDS = Number(process.env.METRICS_SECONDS ?? 5);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -177,6 +177,10 @@ const offRate = median(rates.off);
 const onCpu = median(cpu.on);
 const offCpu = median(cpu.off);
 scrapes.sort((a, b) => a - b);
+const each = (values, scale, digits) => values.map((v) => fmt(v / scale, digits)).join(', ');
+console.log(
+  `metrics: runs: throughput on [${each(rates.on, 1000, 1)}]k, off [${each(rates.off, 1000, 1)}]k records/s; CPU on [${each(cpu.on, 1, 2)}], off [${each(cpu.off, 1, 2)}] s`,
+);
 const lossPct = ((offRate - onRate) / offRate) * 100;
 console.log(
   `metrics: relay throughput (${RECORDS} records, medians of ${RUNS}): metrics on ${fmt(onRate / 1000)}k records/s, off (baseline) ${fmt(offRate / 1000)}k records/s: ${fmt(lossPct)}% lost (target < 2%)`,
