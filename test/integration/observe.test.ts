@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { parsePrometheusText, samplesOf, type Exposition } from '../../src/io/prometheus-text.js';
 import { DaemonProcess, makeSandbox, runDaemon, type Sandbox } from '../helpers/daemon.js';
 import { freePort, Peer } from '../helpers/peers.js';
+import { pythonLock } from '../helpers/stores.js';
 import { sleep, waitUntil } from '../helpers/wait.js';
 
 let sandbox: Sandbox;
@@ -147,6 +148,34 @@ test('/health goes 503 naming the client when its server stops, and 200 when it 
   } finally {
     assert.equal(await daemon.stop(), 0);
     await server.stop();
+  }
+});
+
+test('/health names a database sink while its writes fail (SQLite locked by Python), and clears after', async () => {
+  const db = join(sandbox.dir, 'health.db');
+  const { daemon, base } = await observedDaemon(`digraph {
+    walk [class=RandomWalkDataSource, interval=0.01];
+    db [class=SQLiteDataSink, filename="${db}", flush_interval=0.05, batch_size=10,
+        busy_timeout=0.02, retry_min=0.05, retry_max=0.2];
+    walk -> db;
+  }`);
+  const health = async (): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const response = await fetch(`${base}/health`);
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  try {
+    await daemon.waitForStderr(/\[db\] Writing to /);
+    await waitUntil(async () => (await health()).status === 200, 'health 200 while writing');
+    const locker = await pythonLock(db, 2);
+    await waitUntil(async () => (await health()).status === 503, 'health 503 while locked');
+    const [failing = {}] = (await health()).body.failing as Record<string, string>[];
+    assert.equal(failing.node, 'db');
+    assert.equal(failing.class, 'SQLiteDataSink');
+    assert.match(failing.detail ?? '', /cannot write to .*health\.db: the database is locked/);
+    assert.equal(await locker.finished(), 0, locker.stderr);
+    await waitUntil(async () => (await health()).status === 200, 'health 200 once unlocked');
+  } finally {
+    assert.equal(await daemon.stop(), 0);
   }
 });
 
