@@ -430,3 +430,42 @@ test('datalogd top --once prints every node with its counts and rates', async ()
     /datalogd top: http:\/\/127\.0\.0\.1:9\/metrics: .*ECONNREFUSED/,
   );
 });
+
+test('a token from http_token_env guards every route; tap and top send it from the same config', async () => {
+  const port = await freePort();
+  const conf = join(sandbox.dir, 'token.conf');
+  await writeFile(
+    conf,
+    `[datalogd]
+http = 127.0.0.1:${port}
+http_token_env = OBSERVE_TEST_TOKEN
+status_interval = 0
+connection_graph = digraph { beat [class=HeartbeatDataSource, interval=0.05]; p [class=NullDataSink]; beat -> p; }
+`,
+  );
+  const env = { ...sandbox.env, OBSERVE_TEST_TOKEN: 'lab-secret' };
+  const daemon = new DaemonProcess(['-c', conf], env);
+  try {
+    await daemon.waitForStderr(/\[http\] Metrics at /);
+    const base = `http://127.0.0.1:${port}`;
+    for (const path of ['/metrics', '/health', '/tap/beat']) {
+      assert.equal((await fetch(`${base}${path}`)).status, 401, `${path} without the token`);
+    }
+    const authorised = await fetch(`${base}/health`, {
+      headers: { Authorization: 'Bearer lab-secret' },
+    });
+    assert.equal(authorised.status, 200);
+    const top = await runDaemon(['top', '--once', '--interval', '0.3', '-c', conf], env);
+    assert.equal(top.code, 0, top.stderr);
+    assert.match(top.stdout, /^beat\s+HeartbeatDataSource\s+up/m);
+    const tap = await runDaemon(['-c', conf, 'tap', 'beat', '--count', '2'], env);
+    assert.equal(tap.code, 0, tap.stderr);
+    assert.equal(tap.stdout.trim().split('\n').length, 2);
+    const refused = await runDaemon(['top', '--once', '--http', `127.0.0.1:${port}`], sandbox.env);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /answered 401/);
+  } finally {
+    assert.equal(await daemon.stop(), 0);
+  }
+  assert.doesNotMatch(daemon.stderr, /lab-secret/, 'the token is never logged');
+});
