@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { parsePrometheusText, samplesOf, type Exposition } from '../../src/io/prometheus-text.js';
 import { DaemonProcess, makeSandbox, runDaemon, type Sandbox } from '../helpers/daemon.js';
 import { freePort, Peer } from '../helpers/peers.js';
+import { FakeBoard, PtyPair } from '../helpers/serial-pty.js';
 import { pythonLock } from '../helpers/stores.js';
 import { sleep, waitUntil } from '../helpers/wait.js';
 
@@ -176,6 +177,45 @@ test('/health names a database sink while its writes fail (SQLite locked by Pyth
     await waitUntil(async () => (await health()).status === 200, 'health 200 once unlocked');
   } finally {
     assert.equal(await daemon.stop(), 0);
+  }
+});
+
+test('/health names a serial source until its board is found, and again when it is unplugged', async () => {
+  const host = join(sandbox.dir, 'health-host');
+  const { daemon, base } = await observedDaemon(`digraph {
+    board [class=SerialDataSource, port="${host}", reconnect_min=0.05, reconnect_max=0.3, probe_timeout=0.5];
+    p [class=NullDataSink];
+    board -> p;
+  }`);
+  const failing = async (): Promise<Record<string, string>[]> => {
+    const response = await fetch(`${base}/health`);
+    const body = (await response.json()) as { failing: Record<string, string>[] };
+    assert.equal(response.status, body.failing.length === 0 ? 200 : 503);
+    return body.failing;
+  };
+  let pty: PtyPair | undefined;
+  let board: FakeBoard | undefined;
+  try {
+    await waitUntil(
+      async () => (await failing())[0]?.detail?.includes('no logging board found') === true,
+      'no board yet',
+    );
+    assert.equal((await failing())[0]?.node, 'board');
+    pty = await PtyPair.start(sandbox.dir, 'health-board', 'health-host');
+    board = new FakeBoard({ port: pty.boardPath, rate: 20 });
+    await waitUntil(async () => (await failing()).length === 0, 'health 200 with the board', {
+      timeoutMs: 15_000,
+    });
+    await board.stop();
+    await pty.stop();
+    await waitUntil(
+      async () => /lost board "A"|no logging board found/.test((await failing())[0]?.detail ?? ''),
+      'the board lost',
+    );
+  } finally {
+    assert.equal(await daemon.stop(), 0);
+    await board?.stop();
+    await pty?.stop();
   }
 });
 
