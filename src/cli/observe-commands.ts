@@ -22,6 +22,9 @@ function endpointOf(options: GlobalOptions): GlobalOptions {
   };
 }
 
+const WHERE =
+  '\nThe daemon is found at --http HOST:PORT, else at the http key of the configuration (-c FILE and the site and user files), else at 127.0.0.1:45480; the token http_token_env names is sent when set.';
+
 export function registerObserveCommands(program: Command): void {
   program
     .command('tap')
@@ -30,6 +33,7 @@ export function registerObserveCommands(program: Command): void {
     )
     .argument('<node>', 'the node to watch')
     .option('--count <n>', 'stop after this many records', positiveNumber)
+    .addHelpText('after', WHERE)
     .action(async (node: string, _options: unknown, command: Command) => {
       const options = command.optsWithGlobals<GlobalOptions & { count?: number }>();
       process.exitCode = await tapCommand(node, {
@@ -44,6 +48,7 @@ export function registerObserveCommands(program: Command): void {
     )
     .option('--interval <seconds>', 'seconds between readings (default 2)', positiveNumber)
     .option('--once', 'print one table (after one interval, for the rates) and exit')
+    .addHelpText('after', WHERE)
     .action(async (_options: unknown, command: Command) => {
       const options = command.optsWithGlobals<
         GlobalOptions & { interval?: number; once?: boolean }
