@@ -11,6 +11,8 @@ export {
   type PluginClass,
   type ReportProblem,
   type ReportOptions,
+  type NodeHealth,
+  type NodeReadings,
 } from './core/node.js';
 export { PeriodicDataSource } from './core/periodic.js';
 export { DataLogDaemon, type DaemonOptions } from './runtime/daemon.js';
