@@ -17,6 +17,7 @@ const benches = [
   'replay.mjs',
   'live-plot.mjs',
   'reload.mjs',
+  'metrics.mjs',
 ].filter((b) => only.length === 0 || only.some((o) => b.startsWith(o)));
 for (const bench of benches) {
   const result = spawnSync(process.execPath, [fileURLToPath(new URL(bench, import.meta.url))], {

@@ -12,6 +12,8 @@ export {
   type PluginClass,
   type ReportProblem,
   type ReportOptions,
+  type NodeHealth,
+  type NodeReadings,
 } from './core/node.js';
 export { PeriodicDataSource } from './core/periodic.js';
 export { DataLogDaemon, type DaemonOptions, type ReloadOutcome } from './runtime/daemon.js';

@@ -20,11 +20,13 @@ import { registerGraphCommand } from './graph.js';
 import { registerPluginsCommand } from './plugins.js';
 import { openFilesProblem } from './open-files.js';
 import { ProcessSignals } from './signals.js';
+import { registerObserveCommands } from './observe-commands.js';
 
 interface CliOptions {
   readonly configfile?: string;
   readonly plugindirs?: string[];
   readonly graphDot?: string;
+  readonly http?: string;
   readonly showConfigDirs?: boolean;
   readonly logLevel?: LogLevel;
   readonly logFormat?: LogFormat;
@@ -49,6 +51,10 @@ function buildProgram(): Command {
     )
     .option('-p, --plugindirs <dir...>', 'extra directories to load plugins from')
     .option('-g, --graph-dot <dot>', 'the connection graph as DOT text; overrides connection_graph')
+    .option(
+      '--http <[host:]port>',
+      'serve /metrics, /health and /tap/NODE there (host 127.0.0.1 when omitted); overrides http in [datalogd]',
+    )
     .option('--show-config-dirs', 'show where configuration files are looked for, then exit')
     .addOption(
       new Option('--log-level <level>', 'least severe log level shown')
@@ -98,6 +104,7 @@ async function run(options: CliOptions): Promise<void> {
         ? {}
         : { shutdownTimeoutMs: options.shutdownTimeout * 1000 }),
       problems,
+      ...(options.http === undefined ? {} : { http: options.http }),
     });
     signals.attach(daemon, { watchConfig: options.watchConfig === true });
     log.info('Starting event loop.');
@@ -147,4 +154,5 @@ program
 registerCheckCommand(program);
 registerGraphCommand(program);
 registerPluginsCommand(program);
+registerObserveCommands(program);
 await program.parseAsync(process.argv);

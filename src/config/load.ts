@@ -13,9 +13,20 @@ import { type IniDocument, type IniEntry, mergeIni, parseIniCollecting } from '.
 import { expandHome, siteConfigFiles, userConfigFile } from './locations.js';
 import { asProblem, misspellings } from './misspellings.js';
 import { listify, parseDotJson } from '../python/values.js';
+import {
+  readDaemonSettings,
+  SETTINGS_KEYS,
+  type DaemonSettings,
+  type SettingsLookup,
+} from './daemon-settings.js';
 
 export const CONFIG_SECTION = 'datalogd';
-const KNOWN_KEYS: readonly string[] = ['connection_graph', 'plugin_paths', 'shutdown_timeout'];
+const KNOWN_KEYS: readonly string[] = [
+  'connection_graph',
+  'plugin_paths',
+  'shutdown_timeout',
+  ...SETTINGS_KEYS,
+];
 
 export interface LoadConfigOptions {
   /** `-c`: read last; unlike the site and user files it must exist. */
@@ -24,6 +35,8 @@ export interface LoadConfigOptions {
   readonly graphDot?: string;
   /** `-p`: appended to the files' `plugin_paths`, as given. */
   readonly pluginDirs?: readonly string[];
+  /** `--http [HOST:]PORT`: replaces the files' `http`. */
+  readonly http?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly home?: string;
 }
@@ -56,6 +69,8 @@ export interface LoadedConfig {
   readonly filesLookedFor: string[];
   /** `shutdown_timeout` (seconds in the file), in ms; undefined when not set. */
   readonly shutdownTimeoutMs?: number;
+  /** The daemon's own keys: status line, web address for metrics, health and tap. */
+  readonly settings: DaemonSettings;
 }
 
 const log = getLogger('config');
@@ -122,6 +137,12 @@ export async function readConfig(opts: LoadConfigOptions = {}): Promise<ConfigRe
     for (const item of misspelt) log.warning(`${item.where}: ${item.text}; ignored`);
   }
   const shutdownTimeoutMs = readShutdownTimeout(config, problems);
+  const settings = readDaemonSettings(
+    settingsLookup(config, problems),
+    env,
+    opts.http === undefined ? {} : { http: opts.http },
+    problems,
+  );
   return {
     config: {
       ...(shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs }),
@@ -133,6 +154,7 @@ export async function readConfig(opts: LoadConfigOptions = {}): Promise<ConfigRe
       pluginPaths,
       filesRead,
       filesLookedFor: wanted.map(({ file }) => file),
+      settings,
     },
     problems,
   };
@@ -289,6 +311,16 @@ function readShutdownTimeout(config: IniDocument, problems: DatalogdError[]): nu
     ),
   );
   return undefined;
+}
+
+/** The daemon's own keys as written in `[datalogd]` itself, with the file and line. */
+function settingsLookup(config: IniDocument, problems: DatalogdError[]): SettingsLookup {
+  return (key) => {
+    const entry = ownEntry(config, key);
+    const text = entry && interpolated(config, key, problems);
+    if (entry === undefined || text === undefined) return undefined;
+    return { text, where: `${entry.source}:${entry.line}: [${CONFIG_SECTION}] ` };
+  };
 }
 
 function interpolated(

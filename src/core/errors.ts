@@ -11,6 +11,8 @@ export const ERROR_CODES = {
     'Configuration was given (a file or -g) but no connection graph, or an empty one.',
   DATALOGD_ERR_CONFIG_UNKNOWN:
     'A configuration file without a graph has a section or key datalogd does not read (a misspelling?).',
+  DATALOGD_ERR_CONFIG_VALUE:
+    'A key of the `[datalogd]` section (or its command-line flag) has a value of the wrong form or out of range.',
   DATALOGD_ERR_GRAPH_SYNTAX: 'The connection graph is not valid DOT.',
   DATALOGD_ERR_GRAPH_NOT_DIGRAPH: 'The connection graph is not a single `digraph`.',
   DATALOGD_ERR_GRAPH_EMPTY: 'The connection graph declares no nodes.',

@@ -22,6 +22,23 @@ export interface DataReceiver {
   receive(data: Data): unknown;
 }
 
+/**
+ * Whether a node is doing its job now (for `/health` and the status line): a socket client
+ * that is connected, a board that was found, a database that takes writes. `since` is when
+ * the node entered this state (milliseconds since the epoch); `detail` says why it is down.
+ */
+export interface NodeHealth {
+  readonly ok: boolean;
+  readonly since: number;
+  readonly detail?: string;
+}
+
+/** A node's counters and gauges apart, for the metrics endpoint (counters only go up). */
+export interface NodeReadings {
+  readonly counters: Readonly<Record<string, number>>;
+  readonly gauges: Readonly<Record<string, number>>;
+}
+
 /** A zod object schema describing a plugin's keyword options. */
 export type OptionsSchema = z.ZodObject;
 
@@ -60,6 +77,9 @@ export abstract class DataNode {
    * so that it is flushed even when a network node before it hangs (docs/service.md).
    */
   static readonly durable: boolean = false;
+  #health: NodeHealth = { ok: true, since: Date.now() };
+  #wasUp = false;
+  #reconnects = 0;
 
   /** The graph node name (the class name until the daemon names it). */
   get nodeName(): string {
@@ -110,6 +130,36 @@ export abstract class DataNode {
     return { ...this.#counters, ...this.gauges() };
   }
 
+  /** The counters and the gauges apart (metrics publish them as different types). */
+  readings(): NodeReadings {
+    return { counters: this.#counters, gauges: this.gauges() };
+  }
+
+  /** Whether the node is doing its job now; ok unless the node says otherwise. */
+  health(): NodeHealth {
+    return this.#health;
+  }
+
+  /**
+   * Times the node came back after being down (a client reconnected, a board was found
+   * again, a database took writes again), for the `reconnects` metric.
+   */
+  get reconnects(): number {
+    return this.#reconnects;
+  }
+
+  /**
+   * Records whether the node is doing its job. `since` moves only when `ok` changes, so
+   * that a client retrying for an hour says "down since" the first failure.
+   */
+  protected setHealth(ok: boolean, detail?: string): void {
+    const previous = this.#health;
+    if (ok && !previous.ok && this.#wasUp) this.#reconnects += 1;
+    if (ok) this.#wasUp = true;
+    const since = ok === previous.ok ? previous.since : Date.now();
+    this.#health = detail === undefined ? { ok, since } : { ok, since, detail };
+  }
+
   /** Values that go up and down (what is buffered now); override to add some. */
   protected gauges(): Record<string, number> {
     return {};
@@ -158,6 +208,8 @@ export abstract class DataNode {
 /** Produces data and pushes it to its connected sinks, in the order they were connected. */
 export class DataSource extends DataNode {
   #sinks: DataReceiver[] = [];
+  #sends = 0;
+  #recordsOut = 0;
 
   /** A Python-style port may pass its sinks (`super(sinks)`); options objects are ignored here. */
   constructor(sinks?: unknown) {
@@ -170,11 +222,22 @@ export class DataSource extends DataNode {
     return this.#sinks;
   }
 
+  /** Calls of `send` so far: what a tap of this node receives one message per. */
+  get sends(): number {
+    return this.#sends;
+  }
+
+  /** Records sent so far: a list counts its items, anything else counts one. */
+  get recordsOut(): number {
+    return this.#recordsOut;
+  }
+
   /**
    * Hands `data` to every sink. A sink that throws or rejects is logged (rate-limited) and
    * counted; the other sinks and this source carry on.
    */
   send(data: Data): void {
+    this.countSent(data);
     const sinks = this.#sinks;
     for (let i = 0; i < sinks.length; i++) {
       const sink = sinks[i] as DataReceiver;
@@ -189,6 +252,15 @@ export class DataSource extends DataNode {
         this.sinkFailed(sink, err);
       }
     }
+  }
+
+  /**
+   * Counts one send for the metrics (two increments: the per-record path stays cheap). A
+   * subclass that overrides `send` without calling it calls this instead.
+   */
+  protected countSent(data: Data): void {
+    this.#sends += 1;
+    this.#recordsOut += Array.isArray(data) ? data.length : 1;
   }
 
   connectSinks(sinks: DataReceiver | readonly DataReceiver[]): void {

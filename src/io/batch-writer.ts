@@ -102,6 +102,8 @@ export interface BatchWriterOptions<T> {
   readonly written: (count: number) => void;
   /** Called when a write succeeds after failures, with how long they lasted. */
   readonly recovered?: (failedForMs: number, stillBuffered: number) => void;
+  /** Called when a request fails and its items are kept for retry (the owner's health). */
+  readonly failed?: (message: string) => void;
   /** A batch is sent as soon as this many items wait. */
   readonly batchSize: number;
   /** An item waits at most this long for its batch to fill. */
@@ -134,6 +136,7 @@ export class BatchWriter<T> {
   readonly #noun: string;
   readonly #written: (count: number) => void;
   readonly #recovered: ((failedForMs: number, stillBuffered: number) => void) | undefined;
+  readonly #onFailed: ((message: string) => void) | undefined;
   readonly #buffer: BoundedQueue<T>;
   readonly #batchSize: number;
   readonly #maxBatchBytes: number;
@@ -159,6 +162,7 @@ export class BatchWriter<T> {
     this.#noun = options.noun;
     this.#written = options.written;
     this.#recovered = options.recovered;
+    this.#onFailed = options.failed;
     this.#buffer = new BoundedQueue<T>(
       { maxItems: options.bufferItems, maxBytes: options.bufferBytes },
       options.sizeOf,
@@ -360,6 +364,7 @@ export class BatchWriter<T> {
 
   #failed(message: string): void {
     this.#failingSince ??= this.#now();
+    this.#onFailed?.(`cannot write to ${this.#transport.target}: ${message}`);
     this.#report(
       this.#events.failed,
       `Cannot write to ${this.#transport.target}: ${message}; ${this.#buffer.length} ${this.#noun}(s) kept for retry`,

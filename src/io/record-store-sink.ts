@@ -163,7 +163,11 @@ export abstract class RecordStoreSink<
       written: (count) => {
         counts.records_written += count;
       },
+      failed: (message) => {
+        this.setHealth(false, message);
+      },
       recovered: (failedForMs, stillBuffered) => {
+        this.setHealth(true);
         this.log.info(
           `Writing to ${this.#target} again after ${Math.round(failedForMs / 1000)} s of failures; ${stillBuffered} record(s) still buffered.`,
         );

@@ -16,6 +16,7 @@ import {
   type CloseOutcome,
 } from './shutdown.js';
 import { sinksOf, upstreamFirst, type Edge } from './topology.js';
+import { ObserveService } from './observe/service.js';
 
 export interface DaemonOptions extends PrepareOptions {
   /** The whole shutdown's deadline; overrides `shutdown_timeout` of the config files. */
@@ -49,6 +50,7 @@ export class DataLogDaemon {
   #nodes: Map<string, DataNode>;
   readonly #identities: Map<string, NodeIdentity>;
   #edges: readonly Edge[];
+  readonly #observe: ObserveService;
   #started = false;
   #closing: Promise<CloseOutcome> | undefined;
   #reloading: Promise<ReloadOutcome> | undefined;
@@ -67,6 +69,12 @@ export class DataLogDaemon {
     this.#nodes = nodes;
     this.#identities = new Map(prepared.graph.nodes.map((spec) => [spec.name, identityOf(spec)]));
     this.#edges = prepared.graph.edges;
+    this.#observe = new ObserveService(this, prepared.config.settings);
+  }
+
+  /** The URL of `path` on the metrics, health and tap server, once it listens. */
+  observeUrl(path = '/'): string | undefined {
+    return this.#observe.url(path);
   }
 
   /** Builds the daemon; throws `ConfigurationErrors` listing every problem found. */
@@ -78,6 +86,11 @@ export class DataLogDaemon {
     const daemon = new DataLogDaemon(options, prepared, nodes);
     daemon.#connectAll();
     return daemon;
+  }
+
+  /** The connections, as validated: what the observers sum records in over. */
+  get edges(): readonly Edge[] {
+    return this.#edges;
   }
 
   get nodes(): ReadonlyMap<string, DataNode> {
@@ -101,6 +114,8 @@ export class DataLogDaemon {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
+    // Before the nodes, so that plot sinks without an address of their own share its server.
+    await this.#observe.start(this.config.settings);
     const problems: DatalogdError[] = [];
     for (const name of upstreamFirst([...this.#nodes.keys()], this.#edges).reverse()) {
       try {
@@ -159,6 +174,8 @@ export class DataLogDaemon {
   }
 
   async #closeAll(): Promise<CloseOutcome> {
+    // /health answers "stopping" from here on; the server closes after the nodes.
+    this.#observe.beginStop();
     const deadlineMs = this.shutdownTimeoutMs;
     const outcome = await closeGraph(this.#nodes, this.#edges, {
       deadlineMs,
@@ -169,6 +186,7 @@ export class DataLogDaemon {
     });
     // A reload's closes have deadlines of their own; a stop during one waits for them.
     await Promise.all(this.#retiring);
+    await this.#observe.close();
     logShutdown(outcome, deadlineMs);
     return outcome;
   }

@@ -29,6 +29,8 @@ export interface PrepareOptions {
   readonly home?: string;
   /** How long one plugin file may take to import; default from the environment, else 10 s. */
   readonly pluginImportTimeoutMs?: number;
+  /** `--http [HOST:]PORT`: serve metrics, health and tap there (overrides `http`). */
+  readonly http?: string;
 }
 
 /** A graph that passed every check, with what it was read from. */
@@ -92,6 +94,7 @@ async function readConfigAndProblems(
     ...(options.configFile === undefined ? {} : { configFile: options.configFile }),
     ...(options.graphDot === undefined ? {} : { graphDot: options.graphDot }),
     ...(options.pluginDirs === undefined ? {} : { pluginDirs: options.pluginDirs }),
+    ...(options.http === undefined ? {} : { http: options.http }),
     ...(options.env === undefined ? {} : { env: options.env }),
     ...(options.home === undefined ? {} : { home: options.home }),
   });

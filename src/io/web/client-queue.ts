@@ -49,6 +49,11 @@ export interface ClientQueueOptions {
    * when it has nothing more; it is not called again after that.
    */
   readonly first?: () => string | undefined;
+  /**
+   * With `whenFull: 'drop-oldest'`, the message that tells the client what it missed: sent
+   * in place of the gap, before the first message queued after it, with the total missed.
+   */
+  readonly missedNote?: (missedTotal: number) => string;
 }
 
 export class ClientQueue {
@@ -62,6 +67,9 @@ export class ClientQueue {
   #writtenAtArming = 0;
   #stopped = false;
   #sentMessages = 0;
+  /** Messages dropped for this client so far, and those not yet told in a note. */
+  #missed = 0;
+  #unnoted = 0;
 
   constructor(socket: MessageSocket, options: ClientQueueOptions) {
     this.#socket = socket;
@@ -88,6 +96,11 @@ export class ClientQueue {
     return this.#sentMessages;
   }
 
+  /** Messages dropped for this client (its queue was full) so far. */
+  get missed(): number {
+    return this.#missed;
+  }
+
   /** False once the client was dropped or `stop()` was called. */
   get active(): boolean {
     return !this.#stopped;
@@ -106,6 +119,8 @@ export class ClientQueue {
     }
     const dropped = this.#queue.push(message, bytes);
     if (dropped > 0) {
+      this.#missed += dropped;
+      this.#unnoted += dropped;
       this.#options.report(
         'DATALOGD_ERR_WEB_QUEUE_FULL',
         `${this.#options.describe} reads too slowly: dropped ${dropped} of its oldest messages`,
@@ -146,6 +161,11 @@ export class ClientQueue {
       const message = this.#first();
       if (message !== undefined) return message;
       this.#first = undefined;
+    }
+    const note = this.#options.missedNote;
+    if (this.#unnoted > 0 && note !== undefined) {
+      this.#unnoted = 0;
+      return note(this.#missed);
     }
     return this.#queue.shift();
   }

@@ -36,6 +36,11 @@ export interface RouteOptions {
    * handler serves it and the route stays until the last of them removes it.
    */
   readonly shared?: boolean;
+  /**
+   * The path ends with `/` and the route also serves every path below it (`/tap/` serves
+   * `/tap/NODE`); the handler reads the rest from the URL. An exact route wins over it.
+   */
+  readonly prefix?: boolean;
 }
 
 interface Route {
@@ -45,6 +50,7 @@ interface Route {
   readonly title: string | undefined;
   readonly report: ReportProblem | undefined;
   readonly shared: boolean;
+  readonly prefix: boolean;
   users: number;
 }
 
@@ -192,6 +198,7 @@ export class WebServer {
         title: options.title,
         report: options.report,
         shared: options.shared === true,
+        prefix: options.prefix === true && path.endsWith('/'),
         users: 1,
       });
     }
@@ -260,7 +267,7 @@ export class WebServer {
       return;
     }
     const { url, path } = parsed;
-    let route = this.#routes.get(path);
+    let route = this.#routes.get(path) ?? this.#prefixRoute(path);
     if (route === undefined && path === '/') {
       route = this.#indexRoute();
     }
@@ -404,6 +411,18 @@ export class WebServer {
     report?.('DATALOGD_ERR_WEB_REFUSED', `refused a request with ${refusal.why}`);
   }
 
+  /** The longest prefix route that `path` is below, if any. */
+  #prefixRoute(path: string): Route | undefined {
+    let best: { length: number; route: Route } | undefined;
+    for (const [routePath, route] of this.#routes) {
+      if (!route.prefix || !path.startsWith(routePath) || path === routePath) continue;
+      if (best === undefined || routePath.length > best.length) {
+        best = { length: routePath.length, route };
+      }
+    }
+    return best?.route;
+  }
+
   #indexRoute(): Route {
     const entries = [...this.#routes]
       .filter(([, r]) => r.title !== undefined)
@@ -416,6 +435,7 @@ export class WebServer {
       title: undefined,
       report: undefined,
       shared: false,
+      prefix: false,
       users: 1,
     };
   }

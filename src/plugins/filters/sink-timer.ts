@@ -49,6 +49,7 @@ export class SinkTimerDataFilter extends DataFilter {
   }
 
   override send(data: Data): void {
+    this.countSent(data);
     const sinks = this.sinks;
     for (let i = 0; i < sinks.length; i++) {
       const sink = sinks[i] as DataReceiver;

@@ -84,6 +84,9 @@ after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
+/** The daemon's own keys when no file sets them: status every 5 minutes, no web server. */
+const DEFAULTS = { statusIntervalS: 300, http: undefined, httpToken: undefined };
+
 describe('loadConfig', () => {
   test('reads a Python-style user file unchanged', async () => {
     const s = await setup();
@@ -100,6 +103,7 @@ describe('loadConfig', () => {
       pluginPaths: ['/opt/datalogd-plugins'],
       filesRead: [s.userFile],
       filesLookedFor: [s.siteFile, s.userFile],
+      settings: DEFAULTS,
     });
   });
 
@@ -141,7 +145,31 @@ describe('loadConfig', () => {
       pluginPaths: ['cli-plugins'],
       filesRead: [],
       filesLookedFor: [s.siteFile, s.userFile],
+      settings: DEFAULTS,
     });
+  });
+
+  test('status_interval, http and http_token_env are read from [datalogd]; --http wins', async () => {
+    const s = await setup();
+    await s.write(
+      s.userFile,
+      '[datalogd]\nstatus_interval = 2.5\nhttp = 0.0.0.0:9100\nhttp_token_env = OBS_TOKEN\nconnection_graph = digraph { a }\n',
+    );
+    const env = { ...s.options.env, OBS_TOKEN: 'sekrit' };
+    const config = await loadConfig({ ...s.options, env });
+    assert.deepEqual(config.settings, {
+      statusIntervalS: 2.5,
+      http: { host: '0.0.0.0', port: 9100 },
+      httpToken: 'sekrit',
+    });
+    const flagged = await loadConfig({ ...s.options, env, http: '9200' });
+    assert.deepEqual(flagged.settings.http, { host: '127.0.0.1', port: 9200 });
+    const problems = await problemsOf(loadConfig({ ...s.options, env: s.options.env }));
+    assert.equal(problems.length, 1);
+    assert.match(
+      problems[0]?.message ?? '',
+      /http_token_env: the environment variable OBS_TOKEN is not set/,
+    );
   });
 
   test('site, user and -c files are read in order, later keys winning', async () => {

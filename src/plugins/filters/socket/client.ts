@@ -50,6 +50,8 @@ export class SocketClient {
   }
 
   start(): void {
+    const { host, port } = this.#settings;
+    this.#context.health(false, `connecting to ${host}:${port}`);
     this.#connect();
   }
 
@@ -134,6 +136,7 @@ export class SocketClient {
     this.#failuresInARow = 0;
     this.#backoff.succeeded();
     this.#context.counters.connections_opened += 1;
+    this.#context.health(true);
     const conn = new Connection(socket, this.#context, (closed) => {
       this.#disconnected(closed);
     });
@@ -149,6 +152,7 @@ export class SocketClient {
     const delay = this.#backoff.next();
     const { host, port } = this.#settings;
     const message = `Unable to connect to server ${host}:${port} (${errorMessage(err)}); will keep trying`;
+    this.#context.health(false, `cannot connect to ${host}:${port}: ${errorMessage(err)}`);
     // One line per outage, however many retries; every failed attempt is counted.
     if (this.#failuresInARow === 1) {
       this.#context.report('DATALOGD_ERR_SOCKET_CONNECT', message);
@@ -164,6 +168,11 @@ export class SocketClient {
   #disconnected(conn: Connection): void {
     if (this.#connection === conn) this.#connection = undefined;
     if (this.#closed) return;
+    // With connection framing every message closes its own connection: that is no outage.
+    if (this.#context.delimiter !== null) {
+      const { host, port } = this.#settings;
+      this.#context.health(false, `connection to ${host}:${port} lost; reconnecting`);
+    }
     // The first retry after a connection that did something is immediate; a server that
     // accepts and drops at once gets the backoff, so this never spins.
     const { transferred, ageMs } = conn.usefulness;

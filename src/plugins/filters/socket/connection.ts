@@ -52,6 +52,8 @@ export interface ConnectionContext {
   readonly report: ReportProblem;
   /** Decoded data from the peer, to be sent on to the node's sinks. */
   readonly deliver: (data: unknown) => void;
+  /** Whether the endpoint is doing its job (listening; connected), for `/health`. */
+  readonly health: (ok: boolean, detail?: string) => void;
 }
 
 /**

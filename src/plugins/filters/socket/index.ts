@@ -91,6 +91,9 @@ export class SocketDataFilter extends DataFilter {
       deliver: (data) => {
         this.send(data);
       },
+      health: (ok, detail) => {
+        this.setHealth(ok, detail);
+      },
     };
     const retry = {
       retryMinMs: o.reconnect_min * 1000,

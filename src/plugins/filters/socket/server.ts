@@ -135,6 +135,7 @@ export class SocketServer {
       const bound = this.address;
       const where = bound === undefined ? `${host}:${port}` : describeAddress(bound, host);
       this.#context.log.info(`Server started on ${where}.`);
+      this.#context.health(true);
     });
   }
 
@@ -143,9 +144,11 @@ export class SocketServer {
     if (this.#server === server) this.#server = undefined;
     if (this.#closed) return;
     const delay = this.#backoff.next();
+    const where = `${this.#settings.host || '*'}:${this.#settings.port}`;
+    this.#context.health(false, `cannot listen on ${where}: ${bindReason(err)}`);
     this.#context.report(
       'DATALOGD_ERR_SOCKET_BIND',
-      `Unable to start server on ${this.#settings.host || '*'}:${this.#settings.port}: ${bindReason(err)}; retrying in ${(delay / 1000).toFixed(1)} s`,
+      `Unable to start server on ${where}: ${bindReason(err)}; retrying in ${(delay / 1000).toFixed(1)} s`,
     );
     this.#retryTimer = setTimeout(() => {
       this.#listen();

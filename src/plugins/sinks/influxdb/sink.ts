@@ -184,7 +184,11 @@ export abstract class InfluxSink<O extends WriteSettings> extends DataSink {
       written: (count) => {
         counts.points_written += count;
       },
+      failed: (message) => {
+        this.setHealth(false, message);
+      },
       recovered: (failedForMs, stillBuffered) => {
+        this.setHealth(true);
         this.log.info(
           `Writing to ${this.#target} again after ${Math.round(failedForMs / 1000)} s of failures; ${stillBuffered} point(s) still buffered.`,
         );

@@ -83,6 +83,7 @@ export class SerialDataSource extends DataSource {
     if (this.#closed || this.#running !== undefined) return;
     const abort = new AbortController();
     this.#abort = abort;
+    this.setHealth(false, `searching for a logging board (${describeCriteria(this.#criteria)})`);
     this.#running = this.#run(abort.signal).catch((err: unknown) => {
       // Nothing above should throw; if it does, the source stops but the daemon does not.
       this.log.error(`The serial source stopped: ${errorMessage(err)}`);
@@ -129,10 +130,12 @@ export class SerialDataSource extends DataSource {
       return;
     }
     if (found === undefined) {
+      const wanted = `${describeCriteria(this.#criteria)}${this.#boardId === null ? '' : `, board_id=${this.#boardId}`}`;
+      this.setHealth(false, `no logging board found (${wanted})`);
       notes.push({
         level: 'warning',
         key: 'none',
-        message: `No logging board found (${describeCriteria(this.#criteria)}${this.#boardId === null ? '' : `, board_id=${this.#boardId}`}); will keep trying, at most every ${this.#reconnectMaxS} s.`,
+        message: `No logging board found (${wanted}); will keep trying, at most every ${this.#reconnectMaxS} s.`,
       });
       changes.report(notes);
       return;
@@ -218,6 +221,7 @@ export class SerialDataSource extends DataSource {
     const { link, header } = found;
     this.#counts.connects += 1;
     this.#backoff.succeeded();
+    this.setHealth(true);
     this.log.info(`Connected to board ${quote(header.board)} on ${link.path}.`);
     // The line that identified the board is data like any other, and came first.
     this.#onLine(found.line);
@@ -237,6 +241,7 @@ export class SerialDataSource extends DataSource {
     const reason = await link.closed;
     signal.removeEventListener('abort', onAbort);
     if (reason === undefined || signal.aborted) return;
+    this.setHealth(false, `lost board ${quote(header.board)} on ${link.path} (${reason})`);
     this.report(
       'DATALOGD_ERR_SERIAL_LOST',
       `Lost board ${quote(header.board)} on ${link.path} (${reason}); searching again.`,

@@ -283,3 +283,32 @@ test('stop() forgets what waits and leaves no timer behind', () => {
     mock.timers.reset();
   }
 });
+
+test('drop-oldest with a missed note: the note goes where the gap is, with the total missed', () => {
+  const socket = new FakeSocket();
+  const { report, seen } = reports();
+  const queue = new ClientQueue(socket, {
+    ...LIMITS,
+    whenFull: 'drop-oldest',
+    report,
+    describe: 'a watcher',
+    missedNote: (missed) => `missed ${missed}`,
+  });
+  queue.push('m0aaaaaaaaa'); // 11 bytes: sent, buffer over the mark
+  for (let i = 1; i <= 6; i++) queue.push(`m${i}`); // 4 wait; m1 and m2 are dropped
+  assert.equal(queue.missed, 2);
+  assert.deepEqual(
+    seen.map((s) => [s.code, s.count]),
+    [
+      ['DATALOGD_ERR_WEB_QUEUE_FULL', 1],
+      ['DATALOGD_ERR_WEB_QUEUE_FULL', 1],
+    ],
+  );
+  socket.write();
+  assert.deepEqual(socket.sent, ['m0aaaaaaaaa', 'missed 2', 'm3', 'm4', 'm5', 'm6']);
+  // One note per gap: with nothing dropped since, none more.
+  queue.push('m7');
+  socket.write();
+  assert.deepEqual(socket.sent.slice(6), ['m7']);
+  queue.stop();
+});
