@@ -98,6 +98,10 @@ export class Connection implements BudgetedQueue {
   #inFlightBytes = 0;
   /** When the peer last took bytes, or when bytes started waiting for it. */
   #lastProgress = Date.now();
+  /** Bytes were dropped for this peer since it last took any: it is behind, not idle. */
+  #behind = false;
+  /** The budget dropped this peer's queue, and it has taken nothing since. */
+  #droppedForBudget = false;
   #ended = false;
   #transferred = false;
   readonly closed: Promise<void>;
@@ -184,6 +188,14 @@ export class Connection implements BudgetedQueue {
     return this.#queuedBytes;
   }
 
+  /**
+   * True once the process-wide budget dropped this peer's queue, until it takes bytes
+   * again: such a peer is given nothing new, so that it cannot pin fresh chunks.
+   */
+  get droppedForBudget(): boolean {
+    return this.#droppedForBudget;
+  }
+
   /** True when nothing waits here and the socket takes more: the time to hand it more. */
   get wantsMore(): boolean {
     return !this.isEnded() && this.#queue.length === 0 && !this.#socket.writableNeedDrain;
@@ -196,8 +208,11 @@ export class Connection implements BudgetedQueue {
   write(chunk: OutgoingChunk): boolean {
     if (this.isEnded()) return false;
     const unsent = this.#queuedBytes + this.#inFlightBytes;
-    if (unsent + chunk.bytes > this.#context.sendBufferBytes) return false;
-    if (unsent === 0) this.#lastProgress = Date.now();
+    if (unsent + chunk.bytes > this.#context.sendBufferBytes) {
+      this.#behind = true;
+      return false;
+    }
+    if (unsent === 0 && !this.#behind) this.#lastProgress = Date.now();
     chunk.hold();
     this.#queue.push(chunk);
     this.#queuedBytes += chunk.bytes;
@@ -227,6 +242,8 @@ export class Connection implements BudgetedQueue {
     if (dropped.length === 0) return;
     this.#queue = [];
     this.#queuedBytes = 0;
+    this.#behind = true;
+    this.#droppedForBudget = true;
     let messages = 0;
     for (const chunk of dropped) {
       messages += chunk.messages;
@@ -241,7 +258,7 @@ export class Connection implements BudgetedQueue {
 
   /** Disconnects a peer that has taken no bytes for the stall timeout while some waited. */
   checkStalled(now: number): void {
-    if (this.isEnded() || this.unsentBytes === 0) return;
+    if (this.isEnded() || (this.unsentBytes === 0 && !this.#behind)) return;
     const idleMs = now - this.#lastProgress;
     if (idleMs < this.#context.stallTimeoutMs) return;
     this.#context.report(
@@ -293,6 +310,8 @@ export class Connection implements BudgetedQueue {
     this.#inFlight.shift();
     this.#inFlightBytes -= chunk.bytes;
     this.#lastProgress = Date.now();
+    this.#behind = false;
+    this.#droppedForBudget = false;
     chunk.release();
   }
 

@@ -7,6 +7,12 @@ export const DEFAULT_SEND_BUDGET_BYTES = 64 * 1024 * 1024;
  */
 const REFILL_TO = 0.75;
 
+/**
+ * A peer with less than this waiting is keeping up (a chunk or two in the queue is the
+ * normal state of a fast reader), and is never dropped from for the budget.
+ */
+export const BEHIND_BYTES = 256 * 1024;
+
 /** What the budget needs of a connection's send queue. */
 export interface BudgetedQueue {
   /** Bytes waiting in this queue, not yet handed to the socket. */
@@ -123,15 +129,15 @@ export class SendBudget {
 
   /**
    * Makes room for `bytes` more. When the budget would be exceeded, the queues of the
-   * slowest connections (the most bytes waiting) are dropped first, until a quarter of the
-   * budget is free again. Returns whether `bytes` now fit.
+   * slowest connections (the most bytes waiting, BEHIND_BYTES at least) are dropped first,
+   * until a quarter of the budget is free again. Returns whether `bytes` now fit.
    */
   makeRoom(bytes: number): boolean {
     const limit = this.limit;
     if (this.#held + bytes <= limit) return true;
     const target = Math.min(limit * REFILL_TO, limit - bytes);
     const slowest = [...this.#queues]
-      .filter((q) => q.queuedBytes > 0)
+      .filter((q) => q.queuedBytes >= BEHIND_BYTES)
       .sort((a, b) => b.queuedBytes - a.queuedBytes);
     for (const queue of slowest) {
       if (this.#held <= target) break;

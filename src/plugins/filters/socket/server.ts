@@ -3,7 +3,7 @@ import { Backoff } from '../../../core/backoff.js';
 import type { Frame } from '../../../io/codec.js';
 import { Connection, formatPeer, type ConnectionContext, type Leftovers } from './connection.js';
 import { CHUNK_MAX_BYTES, FrameBatch } from './frame-batch.js';
-import type { OutgoingChunk } from './send-budget.js';
+import { BEHIND_BYTES, type OutgoingChunk } from './send-budget.js';
 
 export interface ServerSettings {
   readonly host: string;
@@ -100,7 +100,8 @@ export class SocketServer {
     for (const conn of this.#connections) {
       if (conn.isEnded()) continue;
       peers += 1;
-      if (!roomy && conn.queuedBytes > 0) {
+      // Peers that keep up still get it: the budget is for the ones that fall behind.
+      if (conn.droppedForBudget || (!roomy && conn.queuedBytes >= BEHIND_BYTES)) {
         context.report(
           'DATALOGD_ERR_SOCKET_SEND_BUDGET',
           `The send budget of the process (send_budget_bytes ${context.budget.limit}) is full; ${chunk.messages} message(s) not queued for ${conn.peer}, which is behind`,
