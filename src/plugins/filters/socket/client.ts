@@ -51,7 +51,8 @@ export class SocketClient {
   #kept = false;
   #keptTimer: NodeJS.Timeout | undefined;
   #pumpScheduled = false;
-  #waitingForDrain = false;
+  /** The connection whose drain the pump waits for (a lost one's never comes). */
+  #waitingForDrain: Connection | undefined;
 
   constructor(settings: ClientSettings, context: ConnectionContext) {
     this.#settings = settings;
@@ -265,7 +266,7 @@ export class SocketClient {
    */
   #pump(): void {
     const conn = this.#keptConnection();
-    if (conn === undefined || this.#waitingForDrain) return;
+    if (conn === undefined || this.#waitingForDrain === conn) return;
     const budget = this.#context.budget;
     while (this.#queue.length > 0 && conn.wantsMore) {
       const batch = new FrameBatch<QueuedFrame>(budget);
@@ -280,9 +281,9 @@ export class SocketClient {
       if (!conn.write(chunk)) this.#queue.unshift(chunk.parts ?? []);
     }
     if (this.#queue.length === 0 || conn.isEnded()) return;
-    this.#waitingForDrain = true;
+    this.#waitingForDrain = conn;
     conn.whenDrained(() => {
-      this.#waitingForDrain = false;
+      if (this.#waitingForDrain === conn) this.#waitingForDrain = undefined;
       this.#pump();
     });
   }

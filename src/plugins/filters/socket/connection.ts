@@ -298,8 +298,10 @@ export class Connection implements BudgetedQueue {
       this.#inFlightBytes += chunk.bytes;
       counters.messages_out += chunk.messages;
       counters.bytes_out += chunk.bytes;
+      // Node calls back a write cut short by destroy() without an error, so a write that
+      // completes on a destroyed socket is taken as not written: counted as lost in flight.
       socket.write(chunk.buffer, (err) => {
-        if (err === undefined || err === null) this.#written(chunk);
+        if ((err === undefined || err === null) && !socket.destroyed) this.#written(chunk);
       });
     }
   }
