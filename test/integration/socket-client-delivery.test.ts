@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { DaemonProcess, makeSandbox, type Sandbox } from '../helpers/daemon.js';
 import { Peer, serverPort } from '../helpers/peers.js';
-import { sleep, waitUntil } from '../helpers/wait.js';
+import { sleep } from '../helpers/wait.js';
 
 let sandbox: Sandbox;
 before(async () => {
