@@ -18,11 +18,17 @@ import {
 } from './connection.js';
 import { SocketClient } from './client.js';
 import { socketOptionsSchema, type SocketOptions } from './options.js';
+import { DEFAULT_DELIMITER_BYTE, spelledWithBackslashEscapes } from '../../../io/delimiter.js';
 import { processSendBudget } from './send-budget.js';
 import { SocketServer } from './server.js';
 
 /** How long close() lets each connection flush before cutting it off. */
 const CLOSE_GRACE_MS = 1000;
+
+/** The default delimiter is spelt "\x17" in the docs, and Python's default is the same byte. */
+function isDefaultDelimiter(delimiter: Buffer | null): boolean {
+  return delimiter?.length === 1 && delimiter[0] === DEFAULT_DELIMITER_BYTE;
+}
 
 /** Connection lines let through per window before a summary says how many were held back. */
 const CONNECTION_LINES_PER_WINDOW = 20;
@@ -115,6 +121,14 @@ export class SocketDataFilter extends DataFilter {
       },
     };
     processSendBudget.request(this, o.send_budget_bytes);
+    if (
+      spelledWithBackslashEscapes(o.message_delimiter) &&
+      !isDefaultDelimiter(o.message_delimiter)
+    ) {
+      this.log.info(
+        `message_delimiter ${JSON.stringify(o.message_delimiter?.toString('utf8'))} was written with backslash escapes, which this project reads as escapes and Python datalogd sends as the characters written; if a Python peer must agree, write it as a quoted JSON string, e.g. message_delimiter="'\\n'" (see docs/socket.md)`,
+      );
+    }
     const retry = {
       retryMinMs: o.reconnect_min * 1000,
       retryMaxMs: o.reconnect_max * 1000,
