@@ -9,6 +9,7 @@ const benches = [
   'startup.mjs',
   'idle-rss.mjs',
   'relay.mjs',
+  'non-reading-peers.mjs',
   'python-json.mjs',
   'serial.mjs',
   'influxdb.mjs',

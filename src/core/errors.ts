@@ -216,6 +216,24 @@ export const RUNTIME_EVENTS = {
     level: 'warning',
     summary: 'A client could not connect to its server; it retries with backoff.',
   },
+  DATALOGD_ERR_SOCKET_SEND_BUDGET: {
+    counter: 'dropped_send_budget',
+    level: 'warning',
+    summary:
+      'The process-wide send budget (send_budget_bytes) was reached; messages for the slowest peers were dropped.',
+  },
+  DATALOGD_ERR_SOCKET_STALLED: {
+    counter: 'peers_stalled',
+    level: 'warning',
+    summary:
+      'A peer took no bytes for stall_timeout while some waited for it; it was disconnected.',
+  },
+  DATALOGD_ERR_SOCKET_LOST_IN_FLIGHT: {
+    counter: 'lost_in_flight',
+    level: 'warning',
+    summary:
+      'A connection closed with messages handed to it that had not reached the operating system.',
+  },
   DATALOGD_ERR_SOCKET_UNSENT_AT_CLOSE: {
     counter: 'dropped_at_close',
     level: 'warning',

@@ -1,5 +1,5 @@
 import { DatalogdError, errorMessage } from '../core/errors.js';
-import { parsePythonJson } from '../python/json.js';
+import { escapeNonAscii, parsePythonJson, stringifyPythonJson } from '../python/json.js';
 import { isWellFormed, lookupEncoding, type TextEncoding } from './encodings.js';
 
 /** `structure_type`: JSON text, or plain text (and raw bytes). */
@@ -158,40 +158,23 @@ function isSkipped(data: unknown): boolean {
   return data === null || data === undefined || (Array.isArray(data) && data.length === 0);
 }
 
-/** Compact JSON; `Date` becomes an ISO string through its toJSON, NaN and ±Infinity null. */
+/**
+ * Compact JSON as Python would write it (`Date` becomes an ISO string through its toJSON,
+ * NaN and ±Infinity null), with integers beyond 2^53 (BigInts, as parsePythonJson reads
+ * them) written digit for digit, so that a nanosecond timestamp is relayed exactly. Plain
+ * data takes JSON.stringify's path alone.
+ */
 function stringify(data: unknown): string | EncodeResult {
   let text: string | undefined;
   try {
-    text = toJson(data);
+    text = stringifyPythonJson(data);
   } catch (err) {
-    // Only a BigInt or a cycle gets here; retrying keeps the replacer off the fast path.
-    try {
-      text = toJson(data, safeBigInt);
-    } catch (again) {
-      return { kind: 'unencodable', reason: errorMessage(again ?? err) };
-    }
+    return { kind: 'unencodable', reason: errorMessage(err) };
   }
   if (text === undefined) {
     return { kind: 'unencodable', reason: `JSON cannot represent ${typeName(data)}` };
   }
   return text;
-}
-
-/** JSON.stringify as it really behaves: undefined for a function, a symbol, `undefined`. */
-function toJson(
-  data: unknown,
-  replacer?: (key: string, value: unknown) => unknown,
-): string | undefined {
-  return JSON.stringify(data, replacer);
-}
-
-/** A BigInt that a double holds exactly travels as a number; a larger one is refused. */
-function safeBigInt(_key: string, value: unknown): unknown {
-  if (typeof value !== 'bigint') return value;
-  if (value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)) {
-    return Number(value);
-  }
-  throw new TypeError(`BigInt ${value} is beyond 2^53 and JSON numbers cannot hold it exactly`);
 }
 
 /**
@@ -216,7 +199,7 @@ function frameBuilder(
   );
   // Python writes JSON with ensure_ascii: escaping non-ASCII keeps JSON sendable in latin-1,
   // ascii or cp1252, and peers decode the escapes to the same text.
-  const escapeNonAscii = structure === 'json' && !encoding.unicode;
+  const escapeAlways = structure === 'json' && !encoding.unicode;
   // For utf-8 and an ASCII delimiter the frame stays text (see Frame), and a delimiter
   // search in the text finds exactly what a search in its UTF-8 bytes would.
   const delimiterText =
@@ -224,8 +207,8 @@ function frameBuilder(
       ? delimiter.toString('latin1')
       : undefined;
 
-  return (text) => {
-    if (escapeNonAscii) text = escapeToAscii(text);
+  const build = (text: string): EncodeResult => {
+    if (escapeAlways) text = escapeNonAscii(text);
     if (text.length === 0) return SKIP;
     if (delimiterText !== undefined) {
       // JSON.stringify output is well formed; for a 'none' string the UTF-8 conversion would
@@ -246,6 +229,16 @@ function frameBuilder(
     }
     return { kind: 'ok', frame };
   };
+  if (structure !== 'json' || escapeAlways) return build;
+  // In UTF-16, or with a non-ASCII delimiter, a character's bytes can hold the delimiter
+  // (U+4E17 is 17 4E in UTF-16LE). JSON escaped to ASCII as \uXXXX, as Python's json.dumps
+  // writes it, means the same to every reader; it is used only when the text needs it.
+  return (text) => {
+    const result = build(text);
+    if (result.kind !== 'contains-delimiter') return result;
+    const escaped = escapeNonAscii(text);
+    return escaped === text ? result : build(escaped);
+  };
 }
 
 /** Bytes are sent as they are; copied, so the sender may reuse its buffer. */
@@ -259,12 +252,6 @@ function bytesFrame(data: Uint8Array, delimiter: Buffer | null): EncodeResult {
   // The first match must be the delimiter we appended, or the peer would split early.
   if (frame.indexOf(delimiter) !== data.length) return CONTAINS_DELIMITER;
   return { kind: 'ok', frame };
-}
-
-function escapeToAscii(text: string): string {
-  return /[\u0080-\uffff]/.test(text)
-    ? text.replace(/[\u0080-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))
-    : text;
 }
 
 function unencodable(encoding: TextEncoding): EncodeResult {

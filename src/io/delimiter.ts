@@ -55,6 +55,18 @@ export function interpretDelimiter(value: unknown): Buffer | null | string {
   );
 }
 
+/** Delimiters spelt with backslash escapes, which Python datalogd reads differently. */
+const FROM_BACKSLASH_ESCAPES = new WeakSet<Buffer>();
+
+/**
+ * True when `delimiter` came from a string with backslash escapes (`"\n"`): this project
+ * reads the escapes, Python datalogd sends the characters as written (a backslash and an
+ * n). `"'\n'"` (a JSON string, decoded before either side sees it) means the same to both.
+ */
+export function spelledWithBackslashEscapes(delimiter: Buffer | null): boolean {
+  return delimiter !== null && FROM_BACKSLASH_ESCAPES.has(delimiter);
+}
+
 function fromString(text: string): Buffer | null | string {
   if (text === '' || text === 'none' || text === 'None') return null;
   const unescaped = unescape(text);
@@ -62,7 +74,9 @@ function fromString(text: string): Buffer | null | string {
   if (!isWellFormed(unescaped.text)) {
     return `contains an unpaired surrogate escape and cannot be encoded as UTF-8 (${JSON.stringify(text)})`;
   }
-  return Buffer.from(unescaped.text, 'utf8');
+  const bytes = Buffer.from(unescaped.text, 'utf8');
+  if (unescaped.text !== text) FROM_BACKSLASH_ESCAPES.add(bytes);
+  return bytes;
 }
 
 function fromByteList(list: readonly unknown[]): Buffer | null | string {

@@ -2,11 +2,13 @@
  * Byte-level framing of a socket stream, before any decoding.
  *
  * Buffer ownership: `push(chunk)` takes the chunk over. Delivered messages may be views
- * (`subarray`) of pushed chunks, and held parts of an incomplete message are views too, so
- * a chunk must not be modified after it is pushed. Socket 'data' events hand out a fresh
+ * (`subarray`) of pushed chunks (held parts of an incomplete message are copied), so a
+ * chunk must not be modified after it is pushed. Socket 'data' events hand out a fresh
  * Buffer every time, so the views are safe; a caller that reuses one read buffer must push
  * a copy. The framers themselves never write into a chunk or a delivered message.
  */
+
+import { GrowingBuffer } from './growing-buffer.js';
 
 export interface DelimiterFramerOptions {
   /** The bytes that end a message; at least one byte. */
@@ -36,8 +38,9 @@ const EMPTY = Buffer.alloc(0);
  * Every byte is scanned once: each chunk is searched from where the current message starts
  * in it, and a multi-byte delimiter split across chunks is found by probing the last
  * `delimiter.length - 1` bytes of the message so far together with the head of the next
- * chunk. An incomplete message is held as a list of chunk views and joined once, when its
- * delimiter arrives, so a message in many small chunks costs O(n).
+ * chunk. An incomplete message is copied into one growing buffer (GrowingBuffer), so a
+ * message in many small chunks costs O(n) time and about one byte of memory per byte held,
+ * not a Buffer object per chunk.
  *
  * A message longer than `maxMessageBytes` is dropped whole: once more bytes have arrived
  * than any message within the limit could have (`maxMessageBytes + delimiter.length - 1`,
@@ -60,8 +63,8 @@ export class DelimiterFramer {
   readonly #onEmpty: () => void;
   readonly #onRun: ((run: Buffer, count: number) => void) | undefined;
 
-  /** Views of the current incomplete message, in order. */
-  readonly #pending: Buffer[] = [];
+  /** The current incomplete message, copied (see GrowingBuffer). */
+  readonly #pending: GrowingBuffer;
   #pendingBytes = 0;
   /** Over the limit: bytes are counted, not held, until the delimiter. */
   #discarding = false;
@@ -84,6 +87,7 @@ export class DelimiterFramer {
     this.#byte = delimiter.length === 1 ? (delimiter[0] ?? -1) : -1;
     this.#max = maxMessageBytes;
     this.#holdLimit = maxMessageBytes + delimiter.length - 1;
+    this.#pending = new GrowingBuffer(this.#holdLimit);
     this.#onMessage = options.onMessage;
     this.#onOversize = options.onOversize;
     this.#onEmpty = options.onEmpty;
@@ -157,11 +161,7 @@ export class DelimiterFramer {
     }
     const length = this.#pendingBytes;
     if (length === 0) return undefined;
-    const first = this.#pending[0];
-    const message =
-      this.#pending.length === 1 && first !== undefined
-        ? first
-        : Buffer.concat(this.#pending, length);
+    const message = this.#pending.take(length);
     this.#reset();
     if (length > this.#max) {
       this.#onOversize(length);
@@ -215,15 +215,12 @@ export class DelimiterFramer {
       this.#onEmpty();
       return;
     }
-    const pending = this.#pending;
-    const first = pending[0];
     let message: Buffer;
-    if (first === undefined) message = tail;
-    else if (pending.length === 1 && tail.length === 0) message = first.subarray(0, length);
+    if (this.#pendingBytes === 0) message = tail;
     else {
-      if (tail.length > 0) pending.push(tail);
-      // totalLength below the sum truncates, which drops the trimmed delimiter start.
-      message = Buffer.concat(pending, length);
+      this.#pending.append(tail);
+      // Taking less than was held drops the trimmed start of the delimiter.
+      message = this.#pending.take(length);
     }
     this.#reset();
     this.#onMessage(message);
@@ -237,10 +234,10 @@ export class DelimiterFramer {
     } else if (this.#pendingBytes + rest > this.#holdLimit) {
       this.#discarding = true;
       this.#discardedBytes = this.#pendingBytes + rest;
-      this.#pending.length = 0;
+      this.#pending.clear();
       this.#pendingBytes = 0;
     } else {
-      this.#pending.push(start === 0 ? chunk : chunk.subarray(start));
+      this.#pending.append(chunk, start);
       this.#pendingBytes += rest;
     }
     if (this.#carry.length > 0) this.#updateCarry(chunk, start);
@@ -264,7 +261,7 @@ export class DelimiterFramer {
   }
 
   #reset(): void {
-    this.#pending.length = 0;
+    this.#pending.clear();
     this.#pendingBytes = 0;
     this.#discarding = false;
     this.#discardedBytes = 0;
@@ -284,7 +281,7 @@ export interface ConnectionFramerOptions {
  */
 export class ConnectionFramer {
   readonly #max: number;
-  readonly #chunks: Buffer[] = [];
+  readonly #held: GrowingBuffer;
   #heldBytes = 0;
   #receivedBytes = 0;
   #oversize = false;
@@ -295,6 +292,7 @@ export class ConnectionFramer {
       throw new RangeError(`maxMessageBytes must be a positive integer, got ${maxMessageBytes}`);
     }
     this.#max = maxMessageBytes;
+    this.#held = new GrowingBuffer(maxMessageBytes);
   }
 
   /** Bytes held in memory. */
@@ -318,12 +316,12 @@ export class ConnectionFramer {
     if (this.#oversize) return false;
     if (this.#receivedBytes > this.#max) {
       this.#oversize = true;
-      this.#chunks.length = 0;
+      this.#held.clear();
       this.#heldBytes = 0;
       return false;
     }
     if (chunk.length > 0) {
-      this.#chunks.push(chunk);
+      this.#held.append(chunk);
       this.#heldBytes += chunk.length;
     }
     return true;
@@ -334,14 +332,8 @@ export class ConnectionFramer {
    * or the message was over the limit. Resets for reuse.
    */
   end(): Buffer | undefined {
-    const first = this.#chunks[0];
-    const message =
-      this.#oversize || first === undefined
-        ? undefined
-        : this.#chunks.length === 1
-          ? first
-          : Buffer.concat(this.#chunks, this.#heldBytes);
-    this.#chunks.length = 0;
+    const message = this.#oversize || this.#heldBytes === 0 ? undefined : this.#held.take();
+    this.#held.clear();
     this.#heldBytes = 0;
     this.#receivedBytes = 0;
     this.#oversize = false;

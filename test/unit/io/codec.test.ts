@@ -9,6 +9,7 @@ import {
   type EncodeResult,
 } from '../../../src/io/codec.js';
 import { DelimiterFramer } from '../../../src/io/framing.js';
+import { parsePythonJson } from '../../../src/python/json.js';
 
 const ETB = Buffer.from([0x17]);
 const jsonUtf8 = createDecoder({ encoding: 'utf8', structure: 'json' });
@@ -124,10 +125,13 @@ describe('createEncoder, json', () => {
     );
   });
 
-  test('BigInt beyond 2^53 and cycles are unencodable', () => {
-    const big = encode({ value: 2n ** 60n });
-    assert.equal(big.kind, 'unencodable');
-    assert.match(big.reason, /BigInt/);
+  test('integers beyond 2^53 travel digit for digit; cycles are unencodable', () => {
+    assert.equal(
+      frameOf(encode({ value: 2n ** 60n })).toString(),
+      '{"value":1152921504606846976}\x17',
+    );
+    const ns = parsePythonJson('[{"timestamp":1733140000123456789}]');
+    assert.equal(frameOf(encode(ns)).toString(), '[{"timestamp":1733140000123456789}]\x17');
     const cycle: Record<string, unknown> = { a: 1 };
     cycle.self = cycle;
     const cyclic = encode([cycle]);
@@ -192,10 +196,32 @@ describe('createEncoder, json', () => {
     assert.deepEqual(dec(frame.subarray(0, -1)), { kind: 'ok', data: { u: '°C' } });
   });
 
-  test('utf-16 text whose bytes contain the delimiter is refused', () => {
-    // U+1700 is the bytes 00 17 in UTF-16-LE.
+  test('utf-16 JSON whose bytes would contain the delimiter is escaped to ASCII, as Python sends it', () => {
+    // U+1700 is the bytes 00 17 in UTF-16-LE, U+4E17 the bytes 17 4E.
     const enc = createEncoder({ encoding: 'utf-16', structure: 'json', delimiter: ETB });
-    assert.deepEqual(enc(['\u1700']), { kind: 'contains-delimiter' });
+    const dec = createDecoder({ encoding: 'utf-16', structure: 'json' });
+    for (const text of ['\u1700', '\u4e17 °C']) {
+      const frame = frameOf(enc([text]));
+      assert.equal(frame.indexOf(0x17), frame.length - 1, 'the delimiter only at the end');
+      assert.equal(
+        frame.subarray(2, -1).toString('utf16le'),
+        JSON.stringify([text]).replace(
+          /[\u0080-\uffff]/g,
+          (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
+        ),
+      );
+      assert.deepEqual(dec(frame.subarray(0, -1)), { kind: 'ok', data: [text] });
+    }
+    assert.equal(
+      frameOf(enc({ u: '°C' })).includes(Buffer.from('\\u', 'utf16le')),
+      false,
+      'escaped only when needed',
+    );
+  });
+
+  test('text (structure none) whose bytes contain the delimiter is still refused', () => {
+    const enc = createEncoder({ encoding: 'utf-16', structure: 'none', delimiter: ETB });
+    assert.deepEqual(enc('\u1700'), { kind: 'contains-delimiter' });
   });
 
   test('connection framing appends nothing', () => {

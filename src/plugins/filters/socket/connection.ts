@@ -2,8 +2,9 @@ import type { Socket } from 'node:net';
 import { RUNTIME_EVENTS } from '../../../core/errors.js';
 import type { Logger } from '../../../core/log.js';
 import type { ReportProblem } from '../../../core/node.js';
-import type { DecodeResult, Frame, RunDecoder } from '../../../io/codec.js';
+import type { DecodeResult, RunDecoder } from '../../../io/codec.js';
 import { ConnectionFramer, DelimiterFramer } from '../../../io/framing.js';
+import type { BudgetedQueue, OutgoingChunk, SendBudget } from './send-budget.js';
 
 /**
  * The flow counters of a SocketDataFilter, in the order its status line shows them; what is
@@ -17,6 +18,8 @@ export const FLOW_COUNTERS = [
   'connections_opened',
   /** Empty messages (two delimiters in a row), skipped as nothing to deliver. */
   'dropped_empty',
+  /** Client: messages taken back into the queue from a connection that was lost or refused. */
+  'requeued',
 ] as const;
 
 /**
@@ -40,14 +43,23 @@ export interface ConnectionContext {
   readonly delimiter: Buffer | null;
   readonly maxMessageBytes: number;
   readonly sendBufferBytes: number;
+  /** The process-wide bound on bytes waiting to be sent, shared by every connection. */
+  readonly budget: SendBudget;
+  /** A peer that takes nothing for this long while bytes wait for it is disconnected. */
+  readonly stallTimeoutMs: number;
   readonly encodingName: string;
   readonly decode: (message: Buffer) => DecodeResult;
   /** Decodes several messages at once, where the encoding and delimiter allow it. */
   readonly decodeRun: RunDecoder | undefined;
   /** The node's counters: incremented in place, read by its stats(). */
   readonly counters: SocketCounters;
-  /** The node's log, for what is not a problem (connections made and lost). */
+  /** The node's log, for what is not a problem. */
   readonly log: Logger;
+  /**
+   * Rate-limited info lines for connections made and lost, so that connection churn cannot
+   * flood the log (a summary says how many were held back).
+   */
+  readonly connectionLog: { info(message: string): void };
   /** The node's runtime-problem path: counts, and logs rate-limited per code. */
   readonly report: ReportProblem;
   /** Decoded data from the peer, to be sent on to the node's sinks. */
@@ -56,34 +68,49 @@ export interface ConnectionContext {
   readonly health: (ok: boolean, detail?: string) => void;
 }
 
+/** What a connection still held for its peer when it closed. */
+export interface Leftovers {
+  /** Chunks never handed to the socket, in order (already released from the budget). */
+  readonly unsent: readonly OutgoingChunk[];
+  /** Messages handed to the socket whose bytes had not reached the kernel yet. */
+  readonly inFlightMessages: number;
+}
+
 /**
- * One TCP connection: frames and decodes what arrives, and writes what is sent within a
- * bound on unsent bytes. Frames written in one turn of the event loop leave in a single
- * socket write, which is what lets a relay keep up with a producer that batches.
+ * One TCP connection: frames and decodes what arrives, and sends chunks (see
+ * OutgoingChunk) within a bound on unsent bytes.
  *
- * Sizes are real bytes on the wire, measured once per frame by the caller and passed in
- * with it: a text frame's UTF-8 size can be three times its length, and the socket's own
- * `writableLength` counts a string by its length, so the bound keeps its own account of
- * what it handed to the socket until the socket says it went to the operating system.
+ * Outgoing chunks wait in this connection's own queue and are handed to the socket only
+ * while it takes them (until it asks for a drain), so that what a slow peer costs is the
+ * queue, which can be dropped (for the process-wide budget) or returned (a client requeues
+ * it), rather than bytes inside Node's stream that nothing can take back. A chunk counts
+ * from the moment it is accepted until the socket reports its bytes written to the kernel.
  */
-export class Connection {
+export class Connection implements BudgetedQueue {
   readonly peer: string;
   readonly #socket: Socket;
   readonly #context: ConnectionContext;
   readonly #framer: DelimiterFramer | ConnectionFramer;
-  readonly #openedAt = Date.now();
-  #pending: Frame[] = [];
-  /** Bytes of the pending frames. */
-  #pendingBytes = 0;
-  /** Bytes written to the socket whose write has not completed yet. */
-  #writingBytes = 0;
-  #pendingText = true;
-  #flushScheduled = false;
+  /** Chunks accepted, not handed to the socket yet, oldest first. */
+  #queue: OutgoingChunk[] = [];
+  #queuedBytes = 0;
+  /** Chunks handed to the socket whose write has not completed, oldest first. */
+  #inFlight: OutgoingChunk[] = [];
+  #inFlightBytes = 0;
+  /** When the peer last took bytes, or when bytes started waiting for it. */
+  #lastProgress = Date.now();
+  /** Bytes were dropped for this peer since it last took any: it is behind, not idle. */
+  #behind = false;
+  /** The budget dropped this peer's queue, and it has taken nothing since. */
+  #droppedForBudget = false;
   #ended = false;
-  #transferred = false;
   readonly closed: Promise<void>;
 
-  constructor(socket: Socket, context: ConnectionContext, onClose: (conn: Connection) => void) {
+  constructor(
+    socket: Socket,
+    context: ConnectionContext,
+    onClose: (conn: Connection, leftovers: Leftovers) => void,
+  ) {
     this.#socket = socket;
     this.#context = context;
     this.peer = formatPeer(socket);
@@ -118,16 +145,19 @@ export class Connection {
     socket.on('end', () => {
       this.#onEnd();
     });
-    socket.on('error', (err) => {
-      context.log.info(`Connection with ${this.peer} failed: ${err.message}`);
+    socket.on('drain', () => {
+      this.#pump();
     });
+    socket.on('error', (err) => {
+      context.connectionLog.info(`Connection with ${this.peer} failed: ${err.message}`);
+    });
+    context.budget.register(this);
     this.closed = new Promise((resolve) => {
       socket.on('close', () => {
-        this.#pending = [];
-        this.#pendingBytes = 0;
-        this.#writingBytes = 0;
-        context.log.info(`Connection with ${this.peer} closed.`);
-        onClose(this);
+        context.budget.unregister(this);
+        const leftovers = this.#releaseAll();
+        context.connectionLog.info(`Connection with ${this.peer} closed.`);
+        onClose(this, leftovers);
         resolve();
       });
     });
@@ -143,57 +173,98 @@ export class Connection {
     return bytes > this.#context.sendBufferBytes;
   }
 
-  /** Whether anything was received or sent, and for how long the connection has been up. */
-  get usefulness(): { transferred: boolean; ageMs: number } {
-    return { transferred: this.#transferred, ageMs: Date.now() - this.#openedAt };
-  }
-
   /** Bytes accepted for this peer but not yet handed to the operating system. */
   get unsentBytes(): number {
-    return this.#writingBytes + this.#pendingBytes;
+    return this.#queuedBytes + this.#inFlightBytes;
+  }
+
+  /** Bytes waiting in this connection's queue (the budget's measure of slowness). */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
   }
 
   /**
-   * Queues `frame`, of `bytes` bytes on the wire, for this peer; false (and nothing queued)
-   * when the send buffer is full.
+   * True once the process-wide budget dropped this peer's queue, until it takes bytes
+   * again: such a peer is given nothing new, so that it cannot pin fresh chunks.
    */
-  write(frame: Frame, bytes: number): boolean {
+  get droppedForBudget(): boolean {
+    return this.#droppedForBudget;
+  }
+
+  /** True when nothing waits here and the socket takes more: the time to hand it more. */
+  get wantsMore(): boolean {
+    return !this.isEnded() && this.#queue.length === 0 && !this.#socket.writableNeedDrain;
+  }
+
+  /**
+   * Accepts `chunk` for this peer; false (and nothing accepted) when the connection has
+   * ended or its send buffer (`send_buffer_size`) would overflow.
+   */
+  write(chunk: OutgoingChunk): boolean {
     if (this.isEnded()) return false;
-    if (this.#writingBytes + this.#pendingBytes + bytes > this.#context.sendBufferBytes) {
+    const unsent = this.#queuedBytes + this.#inFlightBytes;
+    if (unsent + chunk.bytes > this.#context.sendBufferBytes) {
+      this.#behind = true;
       return false;
     }
-    this.#pending.push(frame);
-    this.#pendingBytes += bytes;
-    if (typeof frame !== 'string') this.#pendingText = false;
-    this.#transferred = true;
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      process.nextTick(() => {
-        this.#flush();
-      });
-    }
+    if (unsent === 0 && !this.#behind) this.#lastProgress = Date.now();
+    chunk.hold();
+    this.#queue.push(chunk);
+    this.#queuedBytes += chunk.bytes;
+    this.#pump();
     return true;
   }
 
-  /** Connection framing: `frame` is the whole message; our side closes after it. */
-  writeAndEnd(frame: Frame, bytes: number): boolean {
-    if (!this.write(frame, bytes)) return false;
-    this.#flush();
+  /** Connection framing: `chunk` is the whole message; our side closes after it. */
+  writeAndEnd(chunk: OutgoingChunk): boolean {
+    if (!this.write(chunk)) return false;
+    this.#pump(true);
     this.#ended = true;
     this.#socket.end();
     return true;
   }
 
-  /** Calls `callback` once the unsent bytes have gone to the operating system. */
+  /** Calls `callback` once this connection wants more (see wantsMore), or has ended. */
   whenDrained(callback: () => void): void {
-    this.#flush();
     if (this.#socket.writableNeedDrain) this.#socket.once('drain', callback);
     else setImmediate(callback);
   }
 
+  /** Drops what waits in the queue for this (slow) peer: the process-wide budget is full. */
+  dropQueued(): void {
+    const dropped = this.#queue;
+    if (dropped.length === 0) return;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    this.#behind = true;
+    this.#droppedForBudget = true;
+    let messages = 0;
+    for (const chunk of dropped) {
+      messages += chunk.messages;
+      chunk.release();
+    }
+    this.#context.report(
+      'DATALOGD_ERR_SOCKET_SEND_BUDGET',
+      `The send budget of the process (send_budget_bytes ${this.#context.budget.limit}) is full; dropped ${messages} message(s) waiting for ${this.peer}, the slowest peer`,
+      { count: messages },
+    );
+  }
+
+  /** Disconnects a peer that has taken no bytes for the stall timeout while some waited. */
+  checkStalled(now: number): void {
+    if (this.isEnded() || (this.unsentBytes === 0 && !this.#behind)) return;
+    const idleMs = now - this.#lastProgress;
+    if (idleMs < this.#context.stallTimeoutMs) return;
+    this.#context.report(
+      'DATALOGD_ERR_SOCKET_STALLED',
+      `${this.peer} has read nothing for ${(idleMs / 1000).toFixed(1)} s (stall_timeout) with ${this.unsentBytes} bytes waiting; disconnected`,
+    );
+    this.destroy();
+  }
+
   /** Sends what is pending, closes our side, and waits up to `graceMs` before cutting it off. */
   async close(graceMs: number): Promise<void> {
-    this.#flush();
+    this.#pump(true);
     this.#ended = true;
     this.#socket.end();
     const timer = setTimeout(() => this.#socket.destroy(), graceMs);
@@ -209,29 +280,54 @@ export class Connection {
     this.#socket.destroy();
   }
 
-  #flush(): void {
-    this.#flushScheduled = false;
-    if (this.#pendingBytes === 0 || this.#socket.destroyed) return;
-    const pending = this.#pending;
-    const bytes = this.#pendingBytes;
-    const data = this.#pendingText
-      ? pending.join('')
-      : Buffer.concat(pending.map((f) => (typeof f === 'string' ? Buffer.from(f) : f)));
-    this.#context.counters.messages_out += pending.length;
-    this.#context.counters.bytes_out += bytes;
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    this.#pendingText = true;
-    this.#writingBytes += bytes;
-    // One callback per flush (a turn of the event loop), not per frame. After 'close' the
-    // account is already zero, and a late callback must not take it below.
-    this.#socket.write(data, () => {
-      if (this.#writingBytes >= bytes) this.#writingBytes -= bytes;
-    });
+  /** Hands queued chunks to the socket while it takes them (all of them when `force`). */
+  #pump(force = false): void {
+    const socket = this.#socket;
+    if (socket.destroyed) return;
+    const counters = this.#context.counters;
+    while (this.#queue.length > 0 && (force || !socket.writableNeedDrain)) {
+      const chunk = this.#queue.shift() as OutgoingChunk;
+      this.#queuedBytes -= chunk.bytes;
+      this.#inFlight.push(chunk);
+      this.#inFlightBytes += chunk.bytes;
+      counters.messages_out += chunk.messages;
+      counters.bytes_out += chunk.bytes;
+      // Node calls back a write cut short by destroy() without an error, so a write that
+      // completes on a destroyed socket is taken as not written: counted as lost in flight.
+      socket.write(chunk.buffer, (err) => {
+        if ((err === undefined || err === null) && !socket.destroyed) this.#written(chunk);
+      });
+    }
+  }
+
+  /** The socket wrote `chunk` to the kernel; after 'close' the account is already empty. */
+  #written(chunk: OutgoingChunk): void {
+    if (this.#inFlight[0] !== chunk) return;
+    this.#inFlight.shift();
+    this.#inFlightBytes -= chunk.bytes;
+    this.#lastProgress = Date.now();
+    this.#behind = false;
+    this.#droppedForBudget = false;
+    chunk.release();
+  }
+
+  /** Gives back every chunk held for the peer: memory for a departed peer is released. */
+  #releaseAll(): Leftovers {
+    const unsent = this.#queue;
+    let inFlightMessages = 0;
+    for (const chunk of unsent) chunk.release();
+    for (const chunk of this.#inFlight) {
+      inFlightMessages += chunk.messages;
+      chunk.release();
+    }
+    this.#queue = [];
+    this.#inFlight = [];
+    this.#queuedBytes = 0;
+    this.#inFlightBytes = 0;
+    return { unsent, inFlightMessages };
   }
 
   #onData(chunk: Buffer): void {
-    this.#transferred = true;
     this.#context.counters.bytes_in += chunk.length;
     const framer = this.#framer;
     if (framer instanceof DelimiterFramer) {
@@ -254,7 +350,7 @@ export class Connection {
     }
     const trailing = framer.end();
     if (trailing !== undefined) {
-      this.#context.log.info(
+      this.#context.connectionLog.info(
         `Connection with ${this.peer} closed with ${trailing.length} bytes after the last delimiter; processing them as one last message.`,
       );
       this.#receive(trailing);

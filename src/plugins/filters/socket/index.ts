@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { utf8Bytes } from '../../../core/bounded-queue.js';
 import type { RuntimeCode } from '../../../core/errors.js';
+import type { Logger } from '../../../core/log.js';
+import { RateLimitedLog } from '../../../core/rate-limit.js';
 import { DataFilter, type Data, type PendingOutput } from '../../../core/node.js';
 import {
   createDecoder,
@@ -16,10 +18,30 @@ import {
 } from './connection.js';
 import { SocketClient } from './client.js';
 import { socketOptionsSchema, type SocketOptions } from './options.js';
+import { DEFAULT_DELIMITER_BYTE, spelledWithBackslashEscapes } from '../../../io/delimiter.js';
+import { processSendBudget } from './send-budget.js';
 import { SocketServer } from './server.js';
 
 /** How long close() lets each connection flush before cutting it off. */
 const CLOSE_GRACE_MS = 1000;
+
+/** The default delimiter is spelt "\x17" in the docs, and Python's default is the same byte. */
+function isDefaultDelimiter(delimiter: Buffer | null): boolean {
+  return delimiter?.length === 1 && delimiter[0] === DEFAULT_DELIMITER_BYTE;
+}
+
+/** Connection lines let through per window before a summary says how many were held back. */
+const CONNECTION_LINES_PER_WINDOW = 20;
+
+/** Connections made and lost, logged at info level, a bounded number of lines per 10 s. */
+function connectionLog(log: Logger): { info(message: string): void } {
+  const limited = new RateLimitedLog(log, { burst: CONNECTION_LINES_PER_WINDOW, maxKeys: 1 });
+  return {
+    info: (message) => {
+      limited.log('info', 'connections', message);
+    },
+  };
+}
 
 /** Every runtime event a SocketDataFilter reports, shown as 0 from the start. */
 const SOCKET_EVENTS: readonly RuntimeCode[] = [
@@ -35,6 +57,9 @@ const SOCKET_EVENTS: readonly RuntimeCode[] = [
   'DATALOGD_ERR_SOCKET_UNSENT_AT_CLOSE',
   'DATALOGD_ERR_SOCKET_BIND',
   'DATALOGD_ERR_SOCKET_CONNECT',
+  'DATALOGD_ERR_SOCKET_SEND_BUDGET',
+  'DATALOGD_ERR_SOCKET_STALLED',
+  'DATALOGD_ERR_SOCKET_LOST_IN_FLIGHT',
 ];
 
 /**
@@ -78,6 +103,8 @@ export class SocketDataFilter extends DataFilter {
       delimiter: o.message_delimiter,
       maxMessageBytes: o.buffer_size,
       sendBufferBytes: o.send_buffer_size,
+      budget: processSendBudget,
+      stallTimeoutMs: o.stall_timeout * 1000,
       encodingName: o.message_encoding,
       decode: createDecoder({ encoding: o.message_encoding, structure: o.structure_type }),
       decodeRun: createRunDecoder({
@@ -87,6 +114,7 @@ export class SocketDataFilter extends DataFilter {
       }),
       counters: this.#counters,
       log: this.log,
+      connectionLog: connectionLog(this.log),
       report: this.reporter,
       deliver: (data) => {
         this.send(data);
@@ -95,6 +123,15 @@ export class SocketDataFilter extends DataFilter {
         this.setHealth(ok, detail);
       },
     };
+    processSendBudget.request(this, o.send_budget_bytes);
+    if (
+      spelledWithBackslashEscapes(o.message_delimiter) &&
+      !isDefaultDelimiter(o.message_delimiter)
+    ) {
+      this.log.info(
+        `message_delimiter ${JSON.stringify(o.message_delimiter?.toString('utf8'))} was written with backslash escapes, which this project reads as escapes and Python datalogd sends as the characters written; if a Python peer must agree, write it as a quoted JSON string, e.g. message_delimiter="'\\n'" (see docs/socket.md)`,
+      );
+    }
     const retry = {
       retryMinMs: o.reconnect_min * 1000,
       retryMaxMs: o.reconnect_max * 1000,
@@ -153,6 +190,7 @@ export class SocketDataFilter extends DataFilter {
     const gauges: Record<string, number> = {
       connections: endpoint?.connectionCount ?? 0,
       unsent_bytes: endpoint?.unsentBytes ?? 0,
+      send_budget_held: processSendBudget.held,
     };
     if (this.#options.role === 'client') {
       const queued = endpoint instanceof SocketClient ? endpoint.queued : undefined;
@@ -175,5 +213,6 @@ export class SocketDataFilter extends DataFilter {
     const endpoint = this.#endpoint;
     if (endpoint === undefined) return;
     await endpoint.close();
+    processSendBudget.withdraw(this);
   }
 }

@@ -2,6 +2,7 @@ import { errorMessage } from '../../../core/errors.js';
 import { DEFAULT_DELIMITER_TEXT, interpretDelimiter } from '../../../io/delimiter.js';
 import { lookupEncoding } from '../../../io/encodings.js';
 import { ordered, port, seconds, z } from '../../options.js';
+import { DEFAULT_SEND_BUDGET_BYTES } from './send-budget.js';
 
 const encodingSchema = z
   .string()
@@ -93,6 +94,17 @@ export const socketOptionsSchema = z
       .describe(
         'Bytes (as sent) accepted for one connection but not yet handed to the OS; past it messages are dropped for that peer only.',
       ),
+    send_budget_bytes: z
+      .number()
+      .int()
+      .min(1)
+      .default(DEFAULT_SEND_BUDGET_BYTES)
+      .describe(
+        'Bytes (as sent) waiting to be sent over every socket connection of the process together (64 MiB); past it the slowest peers are dropped from first. The smallest value any node sets applies.',
+      ),
+    stall_timeout: seconds(30).describe(
+      'Seconds a peer may take no bytes while some wait for it before it is disconnected.',
+    ),
     max_connections: z
       .number()
       .int()

@@ -1,7 +1,9 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Backoff } from '../../../core/backoff.js';
 import type { Frame } from '../../../io/codec.js';
-import { Connection, formatPeer, type ConnectionContext } from './connection.js';
+import { Connection, formatPeer, type ConnectionContext, type Leftovers } from './connection.js';
+import { CHUNK_MAX_BYTES, FrameBatch } from './frame-batch.js';
+import { BEHIND_BYTES, type OutgoingChunk } from './send-budget.js';
 
 export interface ServerSettings {
   readonly host: string;
@@ -24,6 +26,8 @@ export class SocketServer {
   #server: Server | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  readonly #batch: FrameBatch;
+  #flushScheduled = false;
   /**
    * True while messages go unsent because no client is connected: that is reported once per
    * such stretch (a server without clients is normal, Python parity), and counted for every
@@ -34,6 +38,7 @@ export class SocketServer {
   constructor(settings: ServerSettings, context: ConnectionContext) {
     this.#settings = settings;
     this.#context = context;
+    this.#batch = new FrameBatch(context.budget);
     this.#backoff = new Backoff({ minMs: settings.retryMinMs, maxMs: settings.retryMaxMs });
   }
 
@@ -61,40 +66,75 @@ export class SocketServer {
   }
 
   /**
-   * Sends one encoded frame, `bytes` long on the wire, to every client; a peer whose send
-   * buffer is full misses it.
+   * Sends one encoded frame, `bytes` long on the wire, to every client. The frames of one
+   * turn of the event loop are encoded into one shared chunk; a peer whose send buffer is
+   * full misses it.
    */
   send(frame: Frame, bytes: number): void {
-    const oneMessagePerConnection = this.#context.delimiter === null;
+    if (this.#connections.size === 0) {
+      this.#unsent(1);
+      return;
+    }
+    const batch = this.#batch;
+    batch.add(frame, bytes);
+    if (this.#context.delimiter === null || batch.bytes >= CHUNK_MAX_BYTES) {
+      this.#flush();
+    } else if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      process.nextTick(this.#flush);
+    }
+  }
+
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    const chunk = this.#batch.seal();
+    if (chunk !== undefined) this.#broadcast(chunk);
+  };
+
+  #broadcast(chunk: OutgoingChunk): void {
+    const context = this.#context;
+    const oneMessagePerConnection = context.delimiter === null;
+    // Room is made once for the chunk, which every connection shares.
+    const roomy = context.budget.makeRoom(chunk.bytes);
     let peers = 0;
     for (const conn of this.#connections) {
       if (conn.isEnded()) continue;
       peers += 1;
-      const ok = oneMessagePerConnection
-        ? conn.writeAndEnd(frame, bytes)
-        : conn.write(frame, bytes);
+      // Peers that keep up still get it: the budget is for the ones that fall behind.
+      if (conn.droppedForBudget || (!roomy && conn.queuedBytes >= BEHIND_BYTES)) {
+        context.report(
+          'DATALOGD_ERR_SOCKET_SEND_BUDGET',
+          `The send budget of the process (send_budget_bytes ${context.budget.limit}) is full; ${chunk.messages} message(s) not queued for ${conn.peer}, which is behind`,
+          { count: chunk.messages },
+        );
+        continue;
+      }
+      const ok = oneMessagePerConnection ? conn.writeAndEnd(chunk) : conn.write(chunk);
       if (ok) continue;
-      this.#context.report(
+      context.report(
         'DATALOGD_ERR_SOCKET_SEND_BUFFER_FULL',
-        `${conn.peer} is not reading fast enough: ${conn.unsentBytes} bytes unsent, send_buffer_size reached; message dropped for this peer`,
+        `${conn.peer} is not reading fast enough: ${conn.unsentBytes} bytes unsent, send_buffer_size reached; ${chunk.messages} message(s) dropped for this peer`,
+        { count: chunk.messages },
       );
     }
-    if (peers === 0) this.#unsent();
+    if (peers === 0) this.#unsent(chunk.messages);
   }
 
-  #unsent(): void {
+  #unsent(messages: number): void {
     if (this.#alone) {
-      this.#context.counters.dropped_no_connection += 1;
+      this.#context.counters.dropped_no_connection += messages;
       return;
     }
     this.#alone = true;
     this.#context.report(
       'DATALOGD_ERR_SOCKET_NO_CONNECTION',
       'No client is connected; messages are not sent until one connects',
+      { count: messages },
     );
   }
 
   async close(): Promise<void> {
+    this.#flush();
     this.#closed = true;
     clearTimeout(this.#retryTimer);
     const server = this.#server;
@@ -166,11 +206,24 @@ export class SocketServer {
     }
     this.#context.counters.connections_opened += 1;
     this.#alone = false;
-    const conn = new Connection(socket, this.#context, (closed) => {
+    const conn = new Connection(socket, this.#context, (closed, leftovers) => {
       this.#connections.delete(closed);
+      this.#departed(closed, leftovers);
     });
     this.#connections.add(conn);
-    this.#context.log.info(`Connection established with ${conn.peer}`);
+    this.#context.connectionLog.info(`Connection established with ${conn.peer}`);
+  }
+
+  /** What was still waiting for a peer that went away is lost for it: counted, never silent. */
+  #departed(conn: Connection, leftovers: Leftovers): void {
+    let messages = leftovers.inFlightMessages;
+    for (const chunk of leftovers.unsent) messages += chunk.messages;
+    if (messages === 0) return;
+    this.#context.report(
+      'DATALOGD_ERR_SOCKET_LOST_IN_FLIGHT',
+      `${messages} message(s) for ${conn.peer} were not delivered: the connection closed before they reached the operating system`,
+      { count: messages },
+    );
   }
 }
 
