@@ -31,7 +31,7 @@ export const DURATIONS: Readonly<Record<string, Readonly<Record<string, Duration
     end: { kind: 'any size', why: 'an instant computed as now minus it', huge: '100000000w' },
   },
   SinkTimerDataFilter: { info: TIMER, warning: TIMER },
-  SocketDataFilter: { reconnect_min: TIMER, reconnect_max: TIMER },
+  SocketDataFilter: { reconnect_min: TIMER, reconnect_max: TIMER, stall_timeout: TIMER },
   FileDataSink: { flush_interval: TIMER, rotate_interval: TIMER },
   InfluxDBDataSink: {
     flush_interval: TIMER,
