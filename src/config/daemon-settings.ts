@@ -1,16 +1,24 @@
 /**
  * The daemon's own keys in `[datalogd]`, beside the graph and the plugin paths: how often
- * it logs a status line, and where it serves metrics, health and tap (docs/observe.md).
+ * it logs a status line, where it serves metrics, health and tap (docs/observe.md), and how
+ * long a stop may take (docs/service.md).
  */
 import { DatalogdError } from '../core/errors.js';
 import { parseWebAddress, type WebAddress } from '../io/web/address.js';
 
-export const SETTINGS_KEYS = ['status_interval', 'http', 'http_token_env'] as const;
+export const SETTINGS_KEYS = [
+  'status_interval',
+  'http',
+  'http_token_env',
+  'shutdown_timeout',
+] as const;
 
 /** Five minutes: often enough to see a stall, rare enough not to fill a journal. */
 export const DEFAULT_STATUS_INTERVAL_S = 300;
 export const MIN_STATUS_INTERVAL_S = 0.1;
 export const MAX_STATUS_INTERVAL_S = 86_400;
+/** The longest a timer can wait (2^31-1 ms), so a deadline beyond it would fire at once. */
+const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
 
 export interface DaemonSettings {
   /** Seconds between status lines; 0 turns them off. */
@@ -19,6 +27,8 @@ export interface DaemonSettings {
   readonly http: WebAddress | undefined;
   /** The access token of that server, read from the variable `http_token_env` names. */
   readonly httpToken: string | undefined;
+  /** `shutdown_timeout` in ms; undefined when not set (the daemon's default applies). */
+  readonly shutdownTimeoutMs: number | undefined;
 }
 
 export interface SettingsOverrides {
@@ -65,7 +75,28 @@ export function readDaemonSettings(
       httpToken = value;
     }
   }
-  return { statusIntervalS, http, httpToken };
+  const shutdownTimeoutMs = readShutdownTimeout(lookup('shutdown_timeout'), problems);
+  return { statusIntervalS, http, httpToken, shutdownTimeoutMs };
+}
+
+function readShutdownTimeout(
+  located: Located | undefined,
+  problems: DatalogdError[],
+): number | undefined {
+  if (located === undefined) return undefined;
+  const text = located.text.trim();
+  const seconds = Number(text);
+  if (text !== '' && Number.isFinite(seconds) && seconds > 0 && seconds <= MAX_TIMEOUT_S) {
+    return Math.round(seconds * 1000);
+  }
+  problems.push(
+    new DatalogdError(
+      'DATALOGD_ERR_OPTION_TYPE',
+      `${located.where}shutdown_timeout: ${JSON.stringify(text)} is not a number of seconds above 0 and at most ${MAX_TIMEOUT_S}`,
+      { option: 'shutdown_timeout' },
+    ),
+  );
+  return undefined;
 }
 
 function readStatusInterval(

@@ -21,12 +21,7 @@ import {
 } from './daemon-settings.js';
 
 export const CONFIG_SECTION = 'datalogd';
-const KNOWN_KEYS: readonly string[] = [
-  'connection_graph',
-  'plugin_paths',
-  'shutdown_timeout',
-  ...SETTINGS_KEYS,
-];
+const KNOWN_KEYS: readonly string[] = ['connection_graph', 'plugin_paths', ...SETTINGS_KEYS];
 
 export interface LoadConfigOptions {
   /** `-c`: read last; unlike the site and user files it must exist. */
@@ -67,8 +62,6 @@ export interface LoadedConfig {
   readonly filesRead: string[];
   /** Every file looked for, in reading order (for "no configuration loaded" messages). */
   readonly filesLookedFor: string[];
-  /** `shutdown_timeout` (seconds in the file), in ms; undefined when not set. */
-  readonly shutdownTimeoutMs?: number;
   /** The daemon's own keys: status line, web address for metrics, health and tap. */
   readonly settings: DaemonSettings;
 }
@@ -136,7 +129,6 @@ export async function readConfig(opts: LoadConfigOptions = {}): Promise<ConfigRe
   } else {
     for (const item of misspelt) log.warning(`${item.where}: ${item.text}; ignored`);
   }
-  const shutdownTimeoutMs = readShutdownTimeout(config, problems);
   const settings = readDaemonSettings(
     settingsLookup(config, problems),
     env,
@@ -145,7 +137,6 @@ export async function readConfig(opts: LoadConfigOptions = {}): Promise<ConfigRe
   );
   return {
     config: {
-      ...(shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs }),
       connectionGraph: graph.connectionGraph,
       unconfigured,
       graphFrom: graph.graphFrom,
@@ -290,27 +281,6 @@ function readPluginPaths(config: IniDocument, home: string, problems: DatalogdEr
     );
   }
   return paths;
-}
-
-/** The longest a timer can wait (2^31-1 ms), so a deadline beyond it would fire at once. */
-const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
-
-function readShutdownTimeout(config: IniDocument, problems: DatalogdError[]): number | undefined {
-  const entry = ownEntry(config, 'shutdown_timeout');
-  const text = entry && interpolated(config, 'shutdown_timeout', problems);
-  if (entry === undefined || text === undefined) return undefined;
-  const seconds = Number(text.trim());
-  if (text.trim() !== '' && Number.isFinite(seconds) && seconds > 0 && seconds <= MAX_TIMEOUT_S) {
-    return Math.round(seconds * 1000);
-  }
-  problems.push(
-    new DatalogdError(
-      'DATALOGD_ERR_OPTION_TYPE',
-      `${entry.source}:${entry.line}: [${CONFIG_SECTION}] shutdown_timeout: ${JSON.stringify(text.trim())} is not a number of seconds above 0 and at most ${MAX_TIMEOUT_S}`,
-      { option: 'shutdown_timeout' },
-    ),
-  );
-  return undefined;
 }
 
 /** The daemon's own keys as written in `[datalogd]` itself, with the file and line. */

@@ -105,7 +105,7 @@ export class DataLogDaemon {
   get shutdownTimeoutMs(): number {
     return (
       this.#options.shutdownTimeoutMs ??
-      this.#config.shutdownTimeoutMs ??
+      this.#config.settings.shutdownTimeoutMs ??
       DEFAULT_SHUTDOWN_TIMEOUT_MS
     );
   }

@@ -85,7 +85,12 @@ after(async () => {
 });
 
 /** The daemon's own keys when no file sets them: status every 5 minutes, no web server. */
-const DEFAULTS = { statusIntervalS: 300, http: undefined, httpToken: undefined };
+const DEFAULTS = {
+  statusIntervalS: 300,
+  http: undefined,
+  httpToken: undefined,
+  shutdownTimeoutMs: undefined,
+};
 
 describe('loadConfig', () => {
   test('reads a Python-style user file unchanged', async () => {
@@ -113,7 +118,7 @@ describe('loadConfig', () => {
       s.userFile,
       '[datalogd]\nconnection_graph = digraph { a }\nshutdown_timeout = 2.5\n',
     );
-    assert.equal((await loadConfig(s.options)).shutdownTimeoutMs, 2500);
+    assert.equal((await loadConfig(s.options)).settings.shutdownTimeoutMs, 2500);
     for (const bad of ['0', '-1', 'soon', '1e7']) {
       await s.write(
         s.userFile,
@@ -161,6 +166,7 @@ describe('loadConfig', () => {
       statusIntervalS: 2.5,
       http: { host: '0.0.0.0', port: 9100 },
       httpToken: 'sekrit',
+      shutdownTimeoutMs: undefined,
     });
     const flagged = await loadConfig({ ...s.options, env, http: '9200' });
     assert.deepEqual(flagged.settings.http, { host: '127.0.0.1', port: 9200 });
