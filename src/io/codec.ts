@@ -1,5 +1,11 @@
 import { DatalogdError, errorMessage } from '../core/errors.js';
-import { escapeNonAscii, parsePythonJson, stringifyPythonJson } from '../python/json.js';
+import {
+  escapeNonAscii,
+  mayHoldNonFinite,
+  parsePythonJson,
+  parsePythonJsonKnowing,
+  stringifyPythonJson,
+} from '../python/json.js';
 import { isWellFormed, lookupEncoding, type TextEncoding } from './encodings.js';
 
 /** `structure_type`: JSON text, or plain text (and raw bytes). */
@@ -86,10 +92,7 @@ export function createRunDecoder(
   if (encoding.name !== 'utf-8' || byte >= 0x80) return undefined;
   const separator = String.fromCharCode(byte);
   const one = createDecoder(options);
-  const fromText =
-    options.structure === 'none'
-      ? (text: string): DecodeResult => ({ kind: 'ok', data: text })
-      : parseJsonText;
+  const json = options.structure === 'json';
   return (run, count, each) => {
     const text = encoding.decode(run);
     if (text === undefined) {
@@ -102,17 +105,26 @@ export function createRunDecoder(
       }
       return;
     }
-    if (count === 1) {
-      each(fromText(text));
+    if (!json) {
+      if (count === 1) each({ kind: 'ok', data: text });
+      else for (const part of text.split(separator)) each({ kind: 'ok', data: part });
       return;
     }
-    for (const part of text.split(separator)) each(fromText(part));
+    // One search of the whole run for NaN and Infinity, not two per message.
+    const special = mayHoldNonFinite(text);
+    if (count === 1) {
+      each(parseJsonText(text, special));
+      return;
+    }
+    for (const part of text.split(separator)) each(parseJsonText(part, special));
   };
 }
 
-function parseJsonText(text: string): DecodeResult {
+function parseJsonText(text: string, special?: boolean): DecodeResult {
   try {
-    return { kind: 'ok', data: parsePythonJson(text) };
+    const data =
+      special === undefined ? parsePythonJson(text) : parsePythonJsonKnowing(text, special);
+    return { kind: 'ok', data };
   } catch {
     return { kind: 'not-json', data: text };
   }
