@@ -208,8 +208,12 @@ export abstract class DataNode {
 /** Produces data and pushes it to its connected sinks, in the order they were connected. */
 export class DataSource extends DataNode {
   #sinks: DataReceiver[] = [];
-  #sends = 0;
-  #recordsOut = 0;
+  /**
+   * What the metrics count per send, in one plain object of one shape: `send` runs for
+   * every class of node, and two private fields updated on so many classes of receiver
+   * cost the dispatch-only pipeline nearly half its rate; one load of this object does not.
+   */
+  readonly #traffic = { sends: 0, recordsOut: 0 };
 
   /** A Python-style port may pass its sinks (`super(sinks)`); options objects are ignored here. */
   constructor(sinks?: unknown) {
@@ -224,12 +228,12 @@ export class DataSource extends DataNode {
 
   /** Calls of `send` so far: what a tap of this node receives one message per. */
   get sends(): number {
-    return this.#sends;
+    return this.#traffic.sends;
   }
 
   /** Records sent so far: a list counts its items, anything else counts one. */
   get recordsOut(): number {
-    return this.#recordsOut;
+    return this.#traffic.recordsOut;
   }
 
   /**
@@ -259,8 +263,9 @@ export class DataSource extends DataNode {
    * subclass that overrides `send` without calling it calls this instead.
    */
   protected countSent(data: Data): void {
-    this.#sends += 1;
-    this.#recordsOut += Array.isArray(data) ? data.length : 1;
+    const traffic = this.#traffic;
+    traffic.sends += 1;
+    traffic.recordsOut += Array.isArray(data) ? data.length : 1;
   }
 
   connectSinks(sinks: DataReceiver | readonly DataReceiver[]): void {
