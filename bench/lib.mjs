@@ -59,3 +59,42 @@ export function freePort() {
     });
   });
 }
+
+/** A TCP server on 127.0.0.1 and a free port, once it listens. */
+export function listen(onConnection) {
+  return new Promise((resolve) => {
+    const server = net.createServer(onConnection).listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+/**
+ * Waits until something accepts connections on `port` on 127.0.0.1; gives up after
+ * `timeoutMs`, or at once when `child` (the process that should listen) has exited.
+ */
+export async function waitForPort(port, { child, timeoutMs = 30_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && (child === undefined || child.exitCode === null)) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect({ host: '127.0.0.1', port }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await sleep(50);
+  }
+  throw new Error(`nothing listening on ${port}`);
+}
+
+/**
+ * How long to wait after a datalogd socket client has connected before producing: the
+ * client writes into a new connection only once it has lasted 250 ms (KEPT_AFTER_MS in
+ * src/plugins/filters/socket/client.ts; a server that refuses closes at once). A bench
+ * measures the relay, not that settling time (or the queue overflowing during it).
+ */
+export const CLIENT_SETTLE_MS = 300;
+
+export function clientSettled() {
+  return sleep(CLIENT_SETTLE_MS);
+}

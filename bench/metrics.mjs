@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { fmt, freePort, median, sleep } from './lib.mjs';
+import { clientSettled, fmt, freePort, listen, median, sleep, waitForPort } from './lib.mjs';
 
 const RECORDS = Number(process.env.METRICS_RECORDS ?? 1_000_000);
 const RATE = Number(process.env.METRICS_RATE ?? 100_000);
@@ -27,28 +27,6 @@ function record(seq) {
 function cpuSeconds(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
-
-function listen(onConnection) {
-  return new Promise((resolve) => {
-    const server = net.createServer(onConnection).listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
-
-async function waitForPort(port, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect({ host: '127.0.0.1', port }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await sleep(50);
-  }
-  throw new Error(`nothing listening on ${port}`);
 }
 
 /** A relay daemon, a consumer and a producer; with `metrics`, a scraper every second. */
@@ -74,6 +52,7 @@ async function setUp(metrics) {
   await waitForPort(inPort);
   if (metrics) await waitForPort(httpPort);
   await outConnected;
+  await clientSettled();
   const producer = net.connect({ host: '127.0.0.1', port: inPort });
   await new Promise((resolve) => producer.once('connect', resolve));
   const scrapeMs = [];

@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { fmt, freePort, peakRssMiB, rssMiB, sleep } from './lib.mjs';
+import { fmt, freePort, peakRssMiB, rssMiB, sleep, waitForPort } from './lib.mjs';
 
 const PEERS = (process.env.PEERS ?? '100,1000').split(',').map(Number);
 const OFFERED = Number(process.env.OFFERED_MIB ?? 256) * 1024 * 1024;
@@ -25,19 +25,6 @@ function open(port) {
   });
 }
 
-async function waitForPort(port, child, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && child.exitCode === null) {
-    const ok = await open(port).then(
-      (s) => (s.destroy(), true),
-      () => false,
-    );
-    if (ok) return;
-    await sleep(50);
-  }
-  throw new Error(`nothing listening on ${port}`);
-}
-
 async function trial(peers) {
   const inPort = await freePort();
   const outPort = await freePort();
@@ -51,8 +38,8 @@ async function trial(peers) {
   const exited = new Promise((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  await waitForPort(inPort, child);
-  await waitForPort(outPort, child);
+  await waitForPort(inPort, { child });
+  await waitForPort(outPort, { child });
   const baseRss = rssMiB(child.pid);
 
   const stalled = [];

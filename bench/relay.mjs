@@ -11,7 +11,17 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { fmt, freePort, median, peakRssMiB, rssMiB, sleep } from './lib.mjs';
+import {
+  clientSettled,
+  fmt,
+  freePort,
+  listen,
+  median,
+  peakRssMiB,
+  rssMiB,
+  sleep,
+  waitForPort,
+} from './lib.mjs';
 import { nodeRedRelayArgs } from './node-red.mjs';
 
 const RECORDS = Number(process.env.RELAY_RECORDS ?? 200_000);
@@ -23,33 +33,10 @@ const IMPLS = (process.env.RELAY_IMPLS ?? 'datalogd,lean,node-red').split(',');
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const LEAN = fileURLToPath(new URL('./lean-relay.mjs', import.meta.url));
 const DELIM = 0x17;
-const KEPT_AFTER_MS = 300;
 
 function record(seq, t = 0) {
   // About 100 bytes with its delimiter.
   return `[{"type":"analog","id":"sensor_${String(seq % 100).padStart(2, '0')}","value":${(seq * 0.001).toFixed(3)},"units":"V","seq":${seq},"t":${t}}]\x17`;
-}
-
-function listen(onConnection) {
-  return new Promise((resolve) => {
-    const server = net.createServer(onConnection).listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
-
-async function waitForPort(port, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect({ host: '127.0.0.1', port }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await sleep(50);
-  }
-  throw new Error(`nothing listening on ${port}`);
 }
 
 async function startRelay(impl, inPort, outPort) {
@@ -97,9 +84,7 @@ async function throughputTrial(impl) {
   const inPort = await freePort();
   const relay = await startRelay(impl, inPort, consumer.address().port);
   await outConnected;
-  // datalogd's client writes into a new connection once it has lasted 250 ms (a server that
-  // refuses closes at once); measure the relay, not that settling time.
-  await sleep(KEPT_AFTER_MS);
+  await clientSettled();
   const producer = net.connect({ host: '127.0.0.1', port: inPort });
   await new Promise((resolve) => producer.once('connect', resolve));
   let batch = '';
@@ -148,9 +133,7 @@ async function latencyTrial(impl) {
   const inPort = await freePort();
   const relay = await startRelay(impl, inPort, consumer.address().port);
   await outConnected;
-  // datalogd's client writes into a new connection once it has lasted 250 ms (a server that
-  // refuses closes at once); measure the relay, not that settling time.
-  await sleep(KEPT_AFTER_MS);
+  await clientSettled();
   const producer = net.connect({ host: '127.0.0.1', port: inPort });
   producer.setNoDelay(true);
   await new Promise((resolve) => producer.once('connect', resolve));
