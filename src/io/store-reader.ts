@@ -38,6 +38,7 @@ export class StoreReader {
   readonly #db: Database.Database;
   #page: Database.Statement<unknown[], ReplayRow> | undefined;
   #pageFilter: RowFilter | undefined;
+  #newest: { runs: string; statement: Database.Statement<unknown[], ReplayRow> } | undefined;
 
   private constructor(db: Database.Database) {
     this.#db = db;
@@ -111,13 +112,23 @@ export class StoreReader {
         ? ''
         : // Integers read from the store itself: safe to write into the statement.
           ` AND run_no IN (${filter.runNos.map((n) => String(Math.trunc(n))).join(', ')})`;
-    const statement = this.#db.prepare<unknown[], ReplayRow>(
-      `SELECT run_no, seq, receipt, time_us, stamped, type, id, value, units, extra
-        FROM ${records}
-        WHERE time_us >= ? AND (time_us, run_no, seq) < (?, ?, ?)${runs}
-        ORDER BY time_us DESC, run_no DESC, seq DESC LIMIT ?`,
+    // Prepared once per run list: a history read asks page after page with the same one.
+    if (this.#newest?.runs !== runs) {
+      const statement = this.#db.prepare<unknown[], ReplayRow>(
+        `SELECT run_no, seq, receipt, time_us, stamped, type, id, value, units, extra
+          FROM ${records}
+          WHERE time_us >= ? AND (time_us, run_no, seq) < (?, ?, ?)${runs}
+          ORDER BY time_us DESC, run_no DESC, seq DESC LIMIT ?`,
+      );
+      this.#newest = { runs, statement };
+    }
+    return this.#newest.statement.all(
+      filter.fromUs,
+      before.timeUs,
+      before.runNo,
+      before.seq,
+      limit,
     );
-    return statement.all(filter.fromUs, before.timeUs, before.runNo, before.seq, limit);
   }
 
   close(): void {
