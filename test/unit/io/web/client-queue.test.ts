@@ -54,15 +54,25 @@ function reports(): {
 
 const LIMITS = { maxMessages: 4, maxBytes: 1000, highWaterBytes: 10, stallMs: 1000 };
 
+/** A page's queue (a full queue disconnects) with the test limits. */
+function pageQueue(socket: FakeSocket, report: ReturnType<typeof reports>['report']): ClientQueue {
+  return new ClientQueue(socket, { ...LIMITS, whenFull: 'disconnect', report, describe: 'a page' });
+}
+
+/** Runs `body` with Node's mocked setTimeout, and always restores the real one. */
+function withMockTimers(body: () => void): void {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    body();
+  } finally {
+    mock.timers.reset();
+  }
+}
+
 test('hands messages to the socket only while its buffer is at or below the high-water mark', () => {
   const socket = new FakeSocket();
   const { report } = reports();
-  const queue = new ClientQueue(socket, {
-    ...LIMITS,
-    whenFull: 'disconnect',
-    report,
-    describe: 'a page',
-  });
+  const queue = pageQueue(socket, report);
   queue.push('aaaaaaaa'); // 8 bytes: sent, buffer 8
   queue.push('bbbbbbbb'); // buffer 8 <= 10: sent, buffer 16
   queue.push('cccccccc'); // buffer 16 > 10: waits
@@ -103,12 +113,7 @@ test("'disconnect' drops the client when its queue is full, and holds nothing af
   const socket = new FakeSocket();
   socket.bufferedAmount = 100;
   const { report, seen } = reports();
-  const queue = new ClientQueue(socket, {
-    ...LIMITS,
-    whenFull: 'disconnect',
-    report,
-    describe: 'a page',
-  });
+  const queue = pageQueue(socket, report);
   for (let i = 0; i < 5; i++) queue.push(`m${i}`);
   assert.equal(socket.terminated, true);
   assert.equal(queue.active, false);
@@ -140,16 +145,10 @@ test('the byte limit counts UTF-8 bytes', () => {
 });
 
 test('a socket that finishes no write for the stall time, with messages waiting, is dropped', () => {
-  mock.timers.enable({ apis: ['setTimeout'] });
-  try {
+  withMockTimers(() => {
     const socket = new FakeSocket();
     const { report, seen } = reports();
-    const queue = new ClientQueue(socket, {
-      ...LIMITS,
-      whenFull: 'disconnect',
-      report,
-      describe: 'a page',
-    });
+    const queue = pageQueue(socket, report);
     queue.push('0123456789ab'); // 12 bytes > mark once sent
     queue.push('waiting');
     mock.timers.tick(999);
@@ -158,57 +157,38 @@ test('a socket that finishes no write for the stall time, with messages waiting,
     assert.equal(socket.terminated, true);
     assert.equal(seen[0]?.code, 'DATALOGD_ERR_WEB_CLIENT_STALLED');
     assert.match(seen[0].message, /a page stopped reading/);
-  } finally {
-    mock.timers.reset();
-  }
+  });
 });
 
 test('a socket over the mark with nothing waiting is dropped too: the feed paused, the reader did not come back', () => {
-  mock.timers.enable({ apis: ['setTimeout'] });
-  try {
+  withMockTimers(() => {
     const socket = new FakeSocket();
     const { report, seen } = reports();
-    const queue = new ClientQueue(socket, {
-      ...LIMITS,
-      whenFull: 'disconnect',
-      report,
-      describe: 'a page',
-    });
+    const queue = pageQueue(socket, report);
     queue.push('0123456789ab'); // 12 bytes, handed over at once: over the mark, queue empty
     assert.equal(queue.length, 0);
     mock.timers.tick(1000);
     assert.equal(socket.terminated, true);
     assert.equal(seen.length, 1);
     assert.equal(seen[0]?.code, 'DATALOGD_ERR_WEB_CLIENT_STALLED');
-  } finally {
-    mock.timers.reset();
-  }
+  });
 });
 
 test('a socket at or below the mark is never dropped for stalling', () => {
-  mock.timers.enable({ apis: ['setTimeout'] });
-  try {
+  withMockTimers(() => {
     const socket = new FakeSocket();
     const { report, seen } = reports();
-    const queue = new ClientQueue(socket, {
-      ...LIMITS,
-      whenFull: 'disconnect',
-      report,
-      describe: 'a page',
-    });
+    const queue = pageQueue(socket, report);
     queue.push('0123456789'); // exactly the mark: an idle page that read nothing yet
     mock.timers.tick(10_000);
     assert.equal(socket.terminated, false);
     assert.equal(seen.length, 0);
     queue.stop();
-  } finally {
-    mock.timers.reset();
-  }
+  });
 });
 
 test('a slow reader that keeps finishing writes is not dropped, however long it stays above the mark', () => {
-  mock.timers.enable({ apis: ['setTimeout'] });
-  try {
+  withMockTimers(() => {
     const socket = new FakeSocket();
     const { report, seen } = reports();
     const queue = new ClientQueue(socket, {
@@ -227,9 +207,7 @@ test('a slow reader that keeps finishing writes is not dropped, however long it 
     assert.equal(socket.terminated, false);
     assert.deepEqual(seen, []);
     queue.stop();
-  } finally {
-    mock.timers.reset();
-  }
+  });
 });
 
 test('`first` messages go before anything queued, pulled one at a time, and stop at undefined', () => {
@@ -262,16 +240,10 @@ test('`first` messages go before anything queued, pulled one at a time, and stop
 });
 
 test('stop() forgets what waits and leaves no timer behind', () => {
-  mock.timers.enable({ apis: ['setTimeout'] });
-  try {
+  withMockTimers(() => {
     const socket = new FakeSocket();
     const { report, seen } = reports();
-    const queue = new ClientQueue(socket, {
-      ...LIMITS,
-      whenFull: 'disconnect',
-      report,
-      describe: 'a page',
-    });
+    const queue = pageQueue(socket, report);
     queue.push('0123456789ab');
     queue.push('waiting');
     queue.stop();
@@ -279,9 +251,7 @@ test('stop() forgets what waits and leaves no timer behind', () => {
     assert.equal(socket.terminated, false, 'the stall timer was cleared');
     assert.equal(queue.length, 0);
     assert.deepEqual(seen, []);
-  } finally {
-    mock.timers.reset();
-  }
+  });
 });
 
 test('drop-oldest with a missed note: the note goes where the gap is, with the total missed', () => {
