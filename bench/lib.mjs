@@ -98,3 +98,23 @@ export const CLIENT_SETTLE_MS = 300;
 export function clientSettled() {
   return sleep(CLIENT_SETTLE_MS);
 }
+
+/**
+ * Feeds a store sink `receipts` receipts (`receiptAt(r)` gives one), a turn of the event
+ * loop after every 100 as a live source would leave the writer, closes it and returns
+ * records/s; throws unless it wrote all `records`.
+ */
+export async function timeStoreSink(sink, receipts, receiptAt, records) {
+  sink.nodeName = 'bench';
+  const started = process.hrtime.bigint();
+  sink.start();
+  for (let r = 0; r < receipts; r++) {
+    sink.receive(receiptAt(r));
+    if (r % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
+  }
+  await sink.close();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const { records_written: written } = sink.stats();
+  if (written !== records) throw new Error(`the sink wrote ${written} of ${records}`);
+  return records / seconds;
+}

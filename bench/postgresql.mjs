@@ -12,7 +12,7 @@ import pg from 'pg';
 import { setLogLevel } from '../dist/core/log.js';
 import { PostgreSQLDataSink } from '../dist/plugins/sinks/postgresql/index.js';
 import { createStatements } from '../dist/plugins/sinks/postgresql/sql.js';
-import { fmt, freePort, median, sleep } from './lib.mjs';
+import { fmt, freePort, median, sleep, timeStoreSink } from './lib.mjs';
 
 const RECORDS = Number(process.env.PG_BENCH_RECORDS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -141,18 +141,7 @@ async function timeSink(url, schema) {
       timeout: 60,
     }),
   );
-  sink.nodeName = 'bench';
-  const started = process.hrtime.bigint();
-  sink.start();
-  for (let r = 0; r < RECORDS / PER_RECEIPT; r++) {
-    sink.receive(receipt(r));
-    if (r % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
-  }
-  await sink.close();
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const { records_written: written } = sink.stats();
-  if (written !== RECORDS) throw new Error(`the sink wrote ${written} of ${RECORDS}`);
-  return RECORDS / seconds;
+  return timeStoreSink(sink, RECORDS / PER_RECEIPT, receipt, RECORDS);
 }
 
 /** The baseline: the same rows as multi-row INSERT ... VALUES, BATCH rows per statement. */

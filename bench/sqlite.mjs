@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { setLogLevel } from '../dist/core/log.js';
 import { SQLiteDataSink } from '../dist/plugins/sinks/sqlite/index.js';
 import { INSERT_ROW, migrate, registerRun } from '../dist/plugins/sinks/sqlite/schema.js';
-import { fmt, median } from './lib.mjs';
+import { fmt, median, timeStoreSink } from './lib.mjs';
 
 const RECORDS = Number(process.env.SQLITE_BENCH_RECORDS ?? 200_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -46,20 +46,7 @@ async function timeSink(file) {
       close_timeout: 300,
     }),
   );
-  sink.nodeName = 'bench';
-  const started = process.hrtime.bigint();
-  sink.start();
-  // A receipt per turn of the event loop would be a live source; batches of receipts with a
-  // turn between them let the writer interleave as it does in a daemon.
-  for (let r = 0; r < RECORDS / PER_RECEIPT; r++) {
-    sink.receive(receipt(r));
-    if (r % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
-  }
-  await sink.close();
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const { records_written: written } = sink.stats();
-  if (written !== RECORDS) throw new Error(`the sink wrote ${written} of ${RECORDS}`);
-  return RECORDS / seconds;
+  return timeStoreSink(sink, RECORDS / PER_RECEIPT, receipt, RECORDS);
 }
 
 /** The baseline: the same rows, one prepared INSERT per row, BATCH rows per transaction. */
