@@ -51,25 +51,39 @@ function statsOf(daemon: DaemonProcess, node: string): Record<string, number> {
   return counters;
 }
 
+/**
+ * A random walk at 100 records a second into four InfluxDB sinks on `port` (a server that
+ * never answers; `influxOptions` is appended to each) and, through CSV, a file sink.
+ */
+function fourDeadSinksAndAFile(file: string, port: number, influxOptions = ''): string {
+  const influx = [1, 2, 3, 4]
+    .map((i) => `db${i} [class=InfluxDBDataSink, host="127.0.0.1", port=${port}${influxOptions}];`)
+    .join('\n');
+  return `digraph {
+    w [class=RandomWalkDataSource, interval=0.01, walkers="[[0, 1]]"];
+    ${influx}
+    csv [class=CSVDataFilter, keys="['value']", header=none];
+    f [class=FileDataSink, filename="${file}", flush_interval=60];
+    w -> db1; w -> db2; w -> db3; w -> db4;
+    w -> csv -> f;
+  }`;
+}
+
+/** The non-empty lines of a file. */
+async function fileRows(file: string): Promise<string[]> {
+  return (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '');
+}
+
 describe('shutdown', () => {
   test('four InfluxDB sinks hanging on a dead server do not keep a file sink from being flushed; they are abandoned, counted, and the exit status says so', async () => {
     const dead = await silentServer();
     try {
       const file = join(sandbox.dir, 'rows.csv');
-      const influx = [1, 2, 3, 4]
-        .map(
-          (i) =>
-            `db${i} [class=InfluxDBDataSink, host="127.0.0.1", port=${dead.port}, timeout=60, close_timeout=60, flush_interval=0.2];`,
-        )
-        .join('\n');
-      const graph = `digraph {
-        w [class=RandomWalkDataSource, interval=0.01, walkers="[[0, 1]]"];
-        ${influx}
-        csv [class=CSVDataFilter, keys="['value']", header=none];
-        f [class=FileDataSink, filename="${file}", flush_interval=60];
-        w -> db1; w -> db2; w -> db3; w -> db4;
-        w -> csv -> f;
-      }`;
+      const graph = fourDeadSinksAndAFile(
+        file,
+        dead.port,
+        ', timeout=60, close_timeout=60, flush_interval=0.2',
+      );
       const daemon = new DaemonProcess(['--shutdown-timeout', '3', '-g', graph], sandbox.env);
       await daemon.waitForStderr(/Starting event loop/);
       // About 300 rows at 100 a second; the file sink holds them all (flush_interval=60).
@@ -82,7 +96,7 @@ describe('shutdown', () => {
       const code = await daemon.stop('SIGTERM', 15_000);
       const stopMs = Date.now() - stopAt;
 
-      const rows = (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '');
+      const rows = await fileRows(file);
       const fileStats = statsOf(daemon, 'f');
       assert.ok(rows.length >= 200, `about 300 rows were logged, got ${rows.length}`);
       assert.equal(
@@ -119,24 +133,14 @@ describe('shutdown', () => {
     const dead = await silentServer();
     try {
       const file = join(sandbox.dir, 'rows-default.csv');
-      const influx = [1, 2, 3, 4]
-        .map((i) => `db${i} [class=InfluxDBDataSink, host="127.0.0.1", port=${dead.port}];`)
-        .join('\n');
-      const graph = `digraph {
-        w [class=RandomWalkDataSource, interval=0.01, walkers="[[0, 1]]"];
-        ${influx}
-        csv [class=CSVDataFilter, keys="['value']", header=none];
-        f [class=FileDataSink, filename="${file}", flush_interval=60];
-        w -> db1; w -> db2; w -> db3; w -> db4;
-        w -> csv -> f;
-      }`;
+      const graph = fourDeadSinksAndAFile(file, dead.port);
       const daemon = new DaemonProcess(['-g', graph], sandbox.env);
       await daemon.waitForStderr(/Starting event loop/);
       await new Promise((resolve) => setTimeout(resolve, 3000));
       const stopAt = Date.now();
       const code = await daemon.stop('SIGTERM', 20_000);
       const stopMs = Date.now() - stopAt;
-      const rows = (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '');
+      const rows = await fileRows(file);
       assert.ok(rows.length >= 200, `about 300 rows were logged, got ${rows.length}`);
       assert.equal(rows.length, statsOf(daemon, 'f').records_received);
       assert.equal(code, 3, `points given up at close make the stop unclean:\n${daemon.stderr}`);
